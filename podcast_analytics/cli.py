@@ -1,0 +1,87 @@
+"""`python -m podcast_analytics <command>`: the project's command line.
+
+Every user-facing failure (bad config, bad argument, a failed step) ends as one line on
+stderr and a non-zero exit code; tracebacks are for bugs only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from podcast_analytics.config import ConfigError, load_settings
+from podcast_analytics.config.dbt_profiles import (
+    project_file_with_vars,
+    render_profiles,
+    write_dbt_config,
+)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TRANSFORM_DIR = REPO_ROOT / "transform"
+
+
+class UsageError(Exception):
+    """A problem the user can fix; printed as one line, exit code 2."""
+
+
+def _config(args: argparse.Namespace) -> int:
+    settings = load_settings(args.env)
+    print(json.dumps(settings.to_dict(), indent=2))
+    return 0
+
+
+def _profiles(args: argparse.Namespace) -> int:
+    if not args.check:
+        for path in write_dbt_config(TRANSFORM_DIR):
+            print(f"wrote {path.relative_to(REPO_ROOT)}")
+        return 0
+    profiles = TRANSFORM_DIR / "profiles.yml"
+    project = TRANSFORM_DIR / "dbt_project.yml"
+    stale = [
+        path.relative_to(REPO_ROOT).as_posix()
+        for path, expected in (
+            (profiles, render_profiles()),
+            (project, project_file_with_vars(project.read_text(encoding="utf-8"))),
+        )
+        if not path.exists() or path.read_text(encoding="utf-8") != expected
+    ]
+    if stale:
+        raise UsageError(f"{', '.join(stale)} out of date with the config: run `make profiles`")
+    print("dbt profiles and vars agree with the config")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="podcast-analytics", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    config = commands.add_parser("config", help="print the resolved config of one environment")
+    config.add_argument("--env", required=True, help="local, dev or prod")
+    config.set_defaults(handler=_config)
+
+    profiles = commands.add_parser("profiles", help="render dbt profiles/vars from the config")
+    profiles.add_argument("--check", action="store_true", help="fail if the files have drifted")
+    profiles.set_defaults(handler=_profiles)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"config error: {problem}", file=sys.stderr)
+        return 2
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -25,6 +25,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export UV_PYTHON_DOWNLOADS := never
 
 .PHONY: help setup lock test lint config profiles synth pipeline bench docs clean
+.PHONY: deploy preview
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -46,8 +47,11 @@ $(NODE_STAMP): package.json package-lock.json
 
 setup: $(STAMP) $(NODE_STAMP) ## install Python deps (locked) and the pinned CDK CLI
 
+# `uv pip compile` has no --all-groups: name every [dependency-groups] entry of pyproject.toml.
+LOCK_GROUPS = $(shell $(PYTHON) -c "import tomllib; print(' '.join('--group ' + g for g in tomllib.load(open('pyproject.toml', 'rb'))['dependency-groups']))")
+
 lock: | $(UV) ## re-resolve requirements/dev.lock from pyproject.toml
-	$(UV) pip compile pyproject.toml --all-groups --generate-hashes --universal \
+	$(UV) pip compile pyproject.toml $(LOCK_GROUPS) --generate-hashes --universal \
 		--python-version 3.11 --quiet -o $(LOCK)
 
 # ------------------------------------------------------------------------------ use
@@ -67,6 +71,13 @@ lint: $(STAMP) ## ruff, and the generated dbt config is in step with the config
 
 synth: setup ## cdk synth for ENV (dev or prod), offline, with cdk-nag
 	npx cdk synth --quiet -c env="$(ENV)"
+
+# DRY_RUN=1 prints the plan without credentials; a real run needs the CDK CLI (node_modules).
+deploy: $(STAMP) $(if $(filter 1,$(DRY_RUN)),,$(NODE_STAMP)) ## deploy ENV=dev|prod: CDK, Pulumi, hand-off, CDK, dbt (DRY_RUN=1: print the plan)
+	@$(PY) -m podcast_analytics deploy --env "$(ENV)" $(if $(filter 1,$(DRY_RUN)),--dry-run)
+
+preview: $(STAMP) $(if $(filter 1,$(DRY_RUN)),,$(NODE_STAMP)) ## pulumi preview + cdk diff for ENV=dev|prod, changing nothing
+	@$(PY) -m podcast_analytics deploy --env "$(ENV)" --preview $(if $(filter 1,$(DRY_RUN)),--dry-run)
 
 pipeline: $(STAMP) ## run the whole pipeline locally (moto + DuckDB)
 	@echo "make pipeline: the local runner arrives with the pipeline issue (#6)"; exit 1

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from podcast_analytics import deploy
 from podcast_analytics.config import ConfigError, load_settings
 from podcast_analytics.config.dbt_profiles import (
     project_file_with_vars,
@@ -54,6 +55,17 @@ def _profiles(args: argparse.Namespace) -> int:
     return 0
 
 
+def _deploy(args: argparse.Namespace) -> int:
+    return deploy.run_deploy(args.env, preview=args.preview, dry_run=args.dry_run)
+
+
+def _ci_outputs(args: argparse.Namespace) -> int:
+    settings = deploy.check_environment(args.env)
+    for key, value in deploy.github_outputs(settings).items():
+        print(f"{key}={value}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="podcast-analytics", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -65,6 +77,24 @@ def build_parser() -> argparse.ArgumentParser:
     profiles = commands.add_parser("profiles", help="render dbt profiles/vars from the config")
     profiles.add_argument("--check", action="store_true", help="fail if the files have drifted")
     profiles.set_defaults(handler=_profiles)
+
+    deploy_cmd = commands.add_parser(
+        "deploy", help="deploy dev or prod: CDK, Pulumi, the hand-off back to CDK, then dbt"
+    )
+    deploy_cmd.add_argument("--env", required=True, help="dev or prod")
+    deploy_cmd.add_argument(
+        "--dry-run", action="store_true", help="print the plan; run nothing, need no credentials"
+    )
+    deploy_cmd.add_argument(
+        "--preview", action="store_true", help="pulumi preview + cdk diff instead of deploying"
+    )
+    deploy_cmd.set_defaults(handler=_deploy)
+
+    ci_outputs = commands.add_parser(
+        "ci-outputs", help="key=value lines from the config for a workflow's $GITHUB_OUTPUT"
+    )
+    ci_outputs.add_argument("--env", required=True, help="dev or prod")
+    ci_outputs.set_defaults(handler=_ci_outputs)
     return parser
 
 
@@ -81,6 +111,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except deploy.DeployError as exc:
+        print(f"deploy error: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -64,10 +64,11 @@ profiles: $(STAMP) ## regenerate transform/profiles.yml and dbt vars from the co
 test: setup ## run every test
 	$(PY) -m pytest
 
-lint: $(STAMP) ## ruff, and the generated dbt config is in step with the config
+lint: $(STAMP) ## ruff, actionlint, and the generated dbt config is in step with the config
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m podcast_analytics profiles --check
+	$(VENV)/bin/actionlint -shellcheck "$(CURDIR)/$(VENV)/bin/shellcheck"
 
 synth: setup ## cdk synth for ENV (dev or prod), offline, with cdk-nag
 	npx cdk synth --quiet -c env="$(ENV)"

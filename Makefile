@@ -25,7 +25,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export UV_PYTHON_DOWNLOADS := never
 
 .PHONY: help setup lock test lint config profiles synth pipeline bench docs clean
-.PHONY: deploy preview
+.PHONY: deploy preview redrive
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -79,6 +79,10 @@ deploy: $(STAMP) $(if $(filter 1,$(DRY_RUN)),,$(NODE_STAMP)) ## deploy ENV=dev|p
 
 preview: $(STAMP) $(if $(filter 1,$(DRY_RUN)),,$(NODE_STAMP)) ## pulumi preview + cdk diff for ENV=dev|prod, changing nothing
 	@$(PY) -m podcast_analytics deploy --env "$(ENV)" --preview $(if $(filter 1,$(DRY_RUN)),--dry-run)
+
+# ENDPOINT_URL=http://127.0.0.1:PORT points it at the local emulator instead of AWS.
+redrive: $(STAMP) ## re-send dead-lettered records of ENV that now pass (DRY_RUN=1: report only)
+	@$(PY) -m podcast_analytics redrive --env "$(ENV)" $(if $(ENDPOINT_URL),--endpoint-url "$(ENDPOINT_URL)") $(if $(filter 1,$(DRY_RUN)),--dry-run)
 
 pipeline: $(STAMP) ## run the whole pipeline locally (moto + DuckDB)
 	@echo "make pipeline: the local runner arrives with the pipeline issue (#6)"; exit 1

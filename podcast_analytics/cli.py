@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from podcast_analytics import deploy
+from podcast_analytics import deploy, redrive
 from podcast_analytics.config import ConfigError, load_settings
 from podcast_analytics.config.dbt_profiles import (
     project_file_with_vars,
@@ -66,6 +66,19 @@ def _ci_outputs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _redrive(args: argparse.Namespace) -> int:
+    settings = load_settings(args.env)
+    spill = args.spill_path or REPO_ROOT / settings.local.out_dir / "redrive" / f"{args.env}.spill"
+    redrive.run_redrive(
+        settings,
+        endpoint_url=args.endpoint_url,
+        dry_run=args.dry_run,
+        spill_path=spill,
+        out=sys.stdout,
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="podcast-analytics", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -95,6 +108,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ci_outputs.add_argument("--env", required=True, help="dev or prod")
     ci_outputs.set_defaults(handler=_ci_outputs)
+
+    redrive_cmd = commands.add_parser(
+        "redrive", help="re-send dead-lettered Firehose records that now pass validation"
+    )
+    redrive_cmd.add_argument("--env", required=True, help="local, dev or prod")
+    redrive_cmd.add_argument(
+        "--endpoint-url", help="AWS endpoint, e.g. the local emulator's http://127.0.0.1:PORT"
+    )
+    redrive_cmd.add_argument(
+        "--dry-run", action="store_true", help="decode, re-validate and report; change nothing"
+    )
+    redrive_cmd.add_argument(
+        "--spill-path", type=Path, help="where records that cannot be sent are kept (NDJSON)"
+    )
+    redrive_cmd.set_defaults(handler=_redrive)
     return parser
 
 
@@ -113,6 +141,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except deploy.DeployError as exc:
         print(f"deploy error: {exc}", file=sys.stderr)
+        return 1
+    except redrive.RedriveError as exc:
+        print(f"redrive error: {exc}", file=sys.stderr)
         return 1
 
 

@@ -64,11 +64,12 @@ profiles: $(STAMP) ## regenerate transform/profiles.yml and dbt vars from the co
 test: setup ## run every test
 	$(PY) -m pytest
 
-lint: $(STAMP) ## ruff, actionlint, and the generated dbt config is in step with the config
+lint: $(STAMP) ## ruff, actionlint, sqlfluff (Snowflake), and the generated dbt config is in step with the config
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m podcast_analytics profiles --check
 	$(VENV)/bin/actionlint -shellcheck "$(CURDIR)/$(VENV)/bin/shellcheck"
+	if [ -d transform/models ]; then $(VENV)/bin/sqlfluff lint transform/models; fi
 
 synth: setup ## cdk synth for ENV (dev or prod), offline, with cdk-nag
 	npx cdk synth --quiet -c env="$(ENV)"

@@ -9,7 +9,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import pulumi
 
-from infra.snowflake.program import build, settings_for_stack
+from infra.snowflake.program import build
+from infra.snowflake.stacks import settings_for_stack
 
 for name, value in build(settings_for_stack(pulumi.get_stack())).items():
     pulumi.export(name, value)

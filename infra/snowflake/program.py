@@ -11,20 +11,11 @@ from infra.snowflake.change_capture import ChangeCapture
 from infra.snowflake.compute import Compute
 from infra.snowflake.ingestion import Ingestion
 from infra.snowflake.providers import build_providers
+from infra.snowflake.stacks import SNOWFLAKE_STACKS, settings_for_stack
 from infra.snowflake.storage import Storage
-from podcast_analytics.config.settings import ConfigError, Settings, load_settings
+from podcast_analytics.config.settings import Settings
 
-# Stacks that have a Snowflake account; `local` runs on DuckDB and has no Pulumi stack.
-SNOWFLAKE_STACKS = ("dev", "prod")
-
-
-def settings_for_stack(stack: str) -> Settings:
-    """The stack name is the environment name: `pulumi up -s dev` deploys `dev`."""
-    if stack not in SNOWFLAKE_STACKS:
-        raise ConfigError(
-            [f"stack {stack!r} has no Snowflake environment: use {' or '.join(SNOWFLAKE_STACKS)}"]
-        )
-    return load_settings(stack)
+__all__ = ["SNOWFLAKE_STACKS", "build", "settings_for_stack"]
 
 
 def build(settings: Settings) -> dict[str, Any]:

@@ -8,6 +8,7 @@ see them), and the few values Snowflake computes are filled the way the provider
 from __future__ import annotations
 
 import json
+import runpy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,9 @@ from typing import Any
 import pulumi
 import yaml
 from pulumi.runtime import settings as runtime_settings
+
+from infra.snowflake.program import build
+from infra.snowflake.stacks import settings_for_stack
 
 ROOT = Path(__file__).resolve().parents[3]
 PROJECT = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["name"]
@@ -97,10 +101,17 @@ def stack_config(stack: str) -> dict[str, str]:
     }
 
 
-def run_stack(stack: str, extra_config: dict[str, str] | None = None) -> StackRun:
-    """Declare the whole program for `stack` and wait until every output has resolved."""
-    from infra.snowflake.program import build, settings_for_stack
+ENTRY_POINT = ROOT / yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["main"] / "__main__.py"
 
+
+def run_stack(
+    stack: str, extra_config: dict[str, str] | None = None, *, via_entry_point: bool = False
+) -> StackRun:
+    """Declare the whole program for `stack` and wait until every output has resolved.
+
+    `via_entry_point` runs `__main__.py` as Pulumi would (outputs then go to the stack, not
+    to `run.outputs`); otherwise `build` is called directly so its outputs can be compared.
+    """
     run = StackRun(stack)
     # A fresh root stack and config per run, so two stacks in one process do not mix.
     runtime_settings.ROOT.set(None)
@@ -115,6 +126,9 @@ def run_stack(stack: str, extra_config: dict[str, str] | None = None) -> StackRu
 
     @pulumi.runtime.test
     def declare() -> pulumi.Output[Any]:
+        if via_entry_point:
+            runpy.run_path(str(ENTRY_POINT), run_name="__main__")
+            return pulumi.Output.from_input(None)
         outputs = build(settings_for_stack(pulumi.get_stack()))
         return pulumi.Output.from_input(outputs).apply(run.outputs.update)
 

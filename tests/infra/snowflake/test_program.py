@@ -207,7 +207,7 @@ def test_stack_outputs_carry_the_handoff_and_the_names(run: StackRun, settings: 
 
 
 def test_local_is_not_a_snowflake_stack() -> None:
-    from infra.snowflake.program import settings_for_stack
+    from infra.snowflake.stacks import settings_for_stack
 
     with pytest.raises(ConfigError, match="stack 'local' has no Snowflake environment"):
         settings_for_stack("local")
@@ -227,3 +227,10 @@ def test_stack_config_cannot_contradict_the_shared_config(
 ) -> None:
     with pytest.raises(ProviderConfigError, match=message):
         run_stack("dev", extra_config={key: value})
+
+
+def test_pulumi_entry_point_declares_the_same_program(run: StackRun) -> None:
+    via_main = run_stack(run.stack, via_entry_point=True)
+    assert sorted((r.typ, r.name) for r in via_main.resources) == sorted(
+        (r.typ, r.name) for r in run.resources
+    )

@@ -102,7 +102,7 @@ class Ingestion(pulumi.ComponentResource):
             # The stream turns change tracking on anyway; declaring it avoids a perpetual diff.
             change_tracking=True,
             comment="Every loaded record as delivered, with its file, row and load time",
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, protect=settings.storage.retain_on_delete),
             **in_raw_schema,
         )
         self.pipe = snowflake.Pipe(

@@ -24,7 +24,7 @@ def build(settings: Settings) -> dict[str, Any]:
     providers = build_providers(sf)
     deployer = pulumi.ResourceOptions(providers=[providers.deployer])
 
-    storage = Storage("storage", sf, opts=deployer)
+    storage = Storage("storage", sf, protect=settings.storage.retain_on_delete, opts=deployer)
     compute = Compute("compute", sf, monitor_provider=providers.account_admin, opts=deployer)
     ingestion = Ingestion("ingestion", settings, storage, opts=deployer)
     capture = ChangeCapture("change-capture", sf, storage, compute, ingestion, opts=deployer)

@@ -17,10 +17,18 @@ class Storage(pulumi.ComponentResource):
     """
 
     def __init__(
-        self, name: str, sf: SnowflakeConfig, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        sf: SnowflakeConfig,
+        *,
+        protect: bool,
+        opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("podcast-analytics:snowflake:Storage", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        # Where the config keeps data on delete (prod), `pulumi destroy` or a rename must not
+        # drop the databases either: Pulumi refuses until someone unprotects them on purpose.
+        self._child = pulumi.ResourceOptions(parent=self, protect=protect)
+        child = self._child
 
         self.raw_database = snowflake.Database(
             "raw",
@@ -55,5 +63,5 @@ class Storage(pulumi.ComponentResource):
             database=database.name,
             name=schema,
             with_managed_access="true",
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self._child,
         )

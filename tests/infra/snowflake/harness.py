@@ -16,6 +16,7 @@ from typing import Any
 import pulumi
 import yaml
 from pulumi.runtime import settings as runtime_settings
+from pulumi.runtime.mocks import MockMonitor
 
 from infra.snowflake.program import build
 from infra.snowflake.stacks import settings_for_stack
@@ -35,7 +36,8 @@ class Declared:
     name: str
     inputs: dict[str, Any]
     provider: str | None
-    urn: str = ""
+    parent: str = ""  # URN of the parent resource (a component, or the stack)
+    protect: bool = False
 
 
 @dataclass
@@ -81,6 +83,23 @@ class SnowflakeMocks(pulumi.runtime.Mocks):
         return {}, None
 
 
+class RecordingMonitor(MockMonitor):
+    """The mock engine, also noting what `new_resource` is not told: parent and protect."""
+
+    def __init__(self, run: StackRun) -> None:
+        super().__init__(SnowflakeMocks(run))
+        self.run = run
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)
+        # Registrations run concurrently: find this one by (type, name), unique here. The
+        # root stack is never passed to `new_resource`, so it has no entry.
+        for declared in self.run.resources:
+            if (declared.typ, declared.name) == (request.type, request.name):
+                declared.parent, declared.protect = request.parent, request.protect
+        return response
+
+
 class _WarningCollector:
     def __init__(self, run: StackRun) -> None:
         self.run = run
@@ -116,8 +135,10 @@ def run_stack(
     # A fresh root stack and config per run, so two stacks in one process do not mix.
     runtime_settings.ROOT.set(None)
     pulumi.runtime.set_all_config({**stack_config(stack), **(extra_config or {})})
+    monitor = RecordingMonitor(run)
     pulumi.runtime.set_mocks(
-        SnowflakeMocks(run),
+        monitor.mocks,
+        monitor=monitor,
         project=PROJECT,
         stack=stack,
         preview=False,

@@ -234,3 +234,36 @@ def test_pulumi_entry_point_declares_the_same_program(run: StackRun) -> None:
     assert sorted((r.typ, r.name) for r in via_main.resources) == sorted(
         (r.typ, r.name) for r in run.resources
     )
+
+
+def test_every_snowflake_object_belongs_to_a_component(run: StackRun) -> None:
+    components = {
+        r.name: r.typ for r in run.resources if r.typ.startswith("podcast-analytics:snowflake:")
+    }
+    assert set(components) == {
+        "storage",
+        "compute",
+        "ingestion",
+        "change-capture",
+        "access-control",
+    }
+    for resource in run.resources:
+        if resource.typ.startswith(T):
+            parent_type = resource.parent.split("::")[-2].split("$")[-1]
+            assert parent_type in components.values(), f"{resource.name} under {parent_type}"
+
+
+def test_prod_data_is_protected_from_destroy(stack_runs: dict[str, StackRun]) -> None:
+    def protected(run: StackRun) -> set[str]:
+        return {f"{r.typ.removeprefix(T)} {r.name}" for r in run.resources if r.protect}
+
+    assert protected(stack_runs["dev"]) == set()
+    assert protected(stack_runs["prod"]) == {
+        "database:Database raw",
+        "database:Database analytics",
+        "schema:Schema raw-events",
+        "schema:Schema staging",
+        "schema:Schema intermediate",
+        "schema:Schema marts",
+        "table:Table raw-events",
+    }

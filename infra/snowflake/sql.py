@@ -27,7 +27,9 @@ FROM (
 LOAD_DATES_TASK_TEMPLATE = """\
 INSERT INTO {load_dates_table} (event_date, min_loaded_at, max_loaded_at, records, captured_at)
 SELECT
-    TO_DATE(CONVERT_TIMEZONE('UTC', TRY_TO_TIMESTAMP_TZ(record:event_ts::VARCHAR))) AS event_date,
+    TO_DATE(
+        CONVERT_TIMEZONE('UTC', TRY_CAST(record:event_ts::VARCHAR AS TIMESTAMP_TZ))
+    ) AS event_date,
     MIN(loaded_at) AS min_loaded_at,
     MAX(loaded_at) AS max_loaded_at,
     COUNT(*) AS records,

@@ -11,11 +11,8 @@ from infra.snowflake.change_capture import ChangeCapture
 from infra.snowflake.compute import Compute
 from infra.snowflake.ingestion import Ingestion
 from infra.snowflake.providers import build_providers
-from infra.snowflake.stacks import SNOWFLAKE_STACKS, settings_for_stack
 from infra.snowflake.storage import Storage
 from podcast_analytics.config.settings import Settings
-
-__all__ = ["SNOWFLAKE_STACKS", "build", "settings_for_stack"]
 
 
 def build(settings: Settings) -> dict[str, Any]:

@@ -35,18 +35,19 @@ from pathlib import Path
 from typing import TextIO
 
 from podcast_analytics.config import ConfigError, Settings, load_settings
+from podcast_analytics.config.settings import SnowflakeHandoff
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 # Environments with cloud resources; `local` runs on moto + DuckDB and is never deployed.
 DEPLOYABLE_ENVIRONMENTS: tuple[str, ...] = ("dev", "prod")
 
-# Pulumi stack output name -> CDK context key. Both sides use the field names of
-# `settings.snowflake.handoff`; the app reads these context keys as overrides of it.
+# Pulumi stack output name -> CDK context key. Both are the field names of
+# `settings.snowflake.handoff` (integration_iam_user_arn, integration_external_id,
+# pipe_notification_channel): the Pulumi program exports them under those names and the
+# CDK app reads context keys of the same names as overrides of the config's values.
 HANDOFF_OUTPUT_TO_CONTEXT: dict[str, str] = {
-    "integration_iam_user_arn": "integration_iam_user_arn",
-    "integration_external_id": "integration_external_id",
-    "pipe_notification_channel": "pipe_notification_channel",
+    name: name for name in SnowflakeHandoff.__dataclass_fields__
 }
 
 # Where dbt's audit artefacts go in the artefacts bucket (CI uploads them after a deploy).

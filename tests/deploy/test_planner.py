@@ -54,6 +54,14 @@ def test_preview_plan_changes_nothing() -> None:
     assert not any(forbidden & set(step.argv) for step in plan.steps)
 
 
+def test_hand_off_keys_are_the_three_the_cdk_app_and_pulumi_share() -> None:
+    assert deploy.HANDOFF_OUTPUT_TO_CONTEXT == {
+        "integration_iam_user_arn": "integration_iam_user_arn",
+        "integration_external_id": "integration_external_id",
+        "pipe_notification_channel": "pipe_notification_channel",
+    }
+
+
 def test_local_is_refused_in_one_line() -> None:
     with pytest.raises(deploy.DeployError, match="'local' is not deployed"):
         deploy.check_environment("local")

@@ -62,3 +62,77 @@ def test_dry_run_of_local_is_one_line_and_non_zero() -> None:
         "deploy error: environment 'local' is not deployed to the cloud: "
         "use dev or prod (`local` runs with `make pipeline`)"
     )
+
+
+FAKE_TOOL = """#!/bin/sh
+# Stands in for {name}: logs its arguments; `pulumi stack output` prints a hand-off once
+# `pulumi up` has run; fails when its command line contains $FAIL_ON.
+echo "{name} $*" >> "$TOOL_LOG"
+case "{name} $*" in
+  *"$FAIL_ON"*) exit 7 ;;
+esac
+if [ "{name}" = pulumi ] && [ "$1" = up ]; then touch "$TOOL_LOG.up"; fi
+if [ "{name}" = pulumi ] && [ "$1 $2" = "stack output" ]; then
+  if [ -f "$TOOL_LOG.up" ]; then echo '{handoff}'; else echo '{{}}'; fi
+fi
+exit 0
+"""
+HANDOFF_JSON = (
+    '{"integration_iam_user_arn": "arn:aws:iam::999999999999:user/sf", '
+    '"integration_external_id": "ABC_SFCRole=1_x=", '
+    '"pipe_notification_channel": "arn:aws:sqs:eu-west-1:999999999999:sf-snowpipe-1"}'
+)
+
+
+def _fake_tools(tmp_path: Path, fail_on: str) -> tuple[dict[str, str], Path]:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name in ("npx", "pulumi"):
+        tool = bin_dir / name
+        tool.write_text(FAKE_TOOL.format(name=name, handoff=HANDOFF_JSON))
+        tool.chmod(0o755)
+    log = tmp_path / "calls.log"
+    env = {"TOOL_LOG": str(log), "FAIL_ON": fail_on, "PATH": f"{bin_dir}:/usr/bin:/bin"}
+    return env, log
+
+
+def _real_run(tmp_path: Path, fail_on: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    extra, log = _fake_tools(tmp_path, fail_on)
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SNOWFLAKE_"))}
+    # `-o`: the fake npx stands in for the CDK CLI, so make need not install node_modules.
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-o", "node_modules/.installed", "deploy", "ENV=dev"],
+        cwd=ROOT,
+        env={**base, **extra},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    return result, log.read_text().splitlines()
+
+
+def test_a_real_run_stops_at_the_failing_step_with_one_line(tmp_path: Path) -> None:
+    result, calls = _real_run(tmp_path, fail_on="pulumi up")
+    assert result.returncode != 0
+    assert result.stderr.splitlines()[0] == (
+        "deploy error: deploy of dev failed at step 4/7 'pulumi up' (exit code 7)"
+    )
+    assert calls == [
+        "pulumi stack select --create dev",
+        "pulumi stack output --json --show-secrets -s dev",
+        "npx cdk deploy --all -c env=dev --require-approval never",
+        "pulumi up --yes -s dev",
+    ]
+
+
+def test_a_real_run_hands_pulumi_outputs_to_cdk(tmp_path: Path) -> None:
+    # Fail the second CDK pass (only it carries the hand-off) so dbt is never reached.
+    result, calls = _real_run(tmp_path, fail_on="pipe_notification_channel=")
+    assert "failed at step 6/7 'cdk deploy (with hand-off)'" in result.stderr
+    assert calls[-1] == (
+        "npx cdk deploy --all -c env=dev --require-approval never"
+        " -c integration_iam_user_arn=arn:aws:iam::999999999999:user/sf"
+        " -c integration_external_id=ABC_SFCRole=1_x="
+        " -c pipe_notification_channel=arn:aws:sqs:eu-west-1:999999999999:sf-snowpipe-1"
+    )

@@ -143,3 +143,15 @@ def test_the_pull_request_plan_is_skipped_without_credentials() -> None:
     jobs = _load(ROOT / ".github/workflows/plan.yml")["jobs"]
     assert jobs["preview-dev"]["if"] == "needs.gate.outputs.enabled == 'true'"
     assert any("make preview" in step.get("run", "") for step in jobs["preview-dev"]["steps"])
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_secrets_reach_only_the_steps_that_use_them(path: Path) -> None:
+    # A secret in workflow- or job-level env is visible to every step, including the
+    # package installers; step-level env keeps it to the one command that needs it.
+    workflow = _load(path)
+    scopes = [("workflow", workflow.get("env") or {})]
+    scopes += [(f"job {name}", job.get("env") or {}) for name, job in workflow["jobs"].items()]
+    for scope, env in scopes:
+        leaked = [key for key, value in env.items() if "secrets." in str(value)]
+        assert leaked == [], f"{path.name} {scope}: {leaked}"

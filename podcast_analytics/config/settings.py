@@ -202,6 +202,10 @@ class MwaaConfig:
     schedule: str
     start_date: str
     dag_id: str
+    # Airflow's Secrets Manager backend looks up `<prefix>/<conn_id>` and
+    # `<prefix>/<variable>`; the execution role may read these prefixes and nothing else.
+    connections_secret_prefix: str
+    variables_secret_prefix: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -474,6 +478,8 @@ def _derive(project: str, env: str, c: Mapping[str, Any]) -> Settings:
         mwaa=MwaaConfig(
             environment_name=f"{prefix}-airflow",
             dag_id="podcast_analytics",
+            connections_secret_prefix="airflow/connections",
+            variables_secret_prefix="airflow/variables",
             **c["mwaa"],
         ),
         access=AccessConfig(

@@ -20,7 +20,6 @@ from infra.snowflake_access.role import SnowflakeAccessRole
 from infra.storage.buckets import PipelineBuckets
 from podcast_analytics.config.settings import Settings
 
-
 # CloudWatch Logs accepts only these retention periods (days).
 _RETENTION_PERIODS: tuple[tuple[int, logs.RetentionDays], ...] = (
     (7, logs.RetentionDays.ONE_WEEK),

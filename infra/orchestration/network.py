@@ -50,7 +50,7 @@ class AirflowNetwork(Construct):
             self,
             "AirflowSecurityGroup",
             vpc=self.vpc,
-            description="MWAA scheduler, workers and web server (self-referencing, as MWAA requires)",
+            description="MWAA scheduler, workers and web server (self-referencing, as required)",
             allow_all_outbound=True,
         )
         self.security_group.add_ingress_rule(

@@ -15,7 +15,6 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra.nag import acknowledge, bucket_objects
-
 from podcast_analytics.config.settings import AccessConfig, SnowflakeHandoff
 
 # Used only before the first `pulumi up`, when Snowflake has not yet generated the external

@@ -478,8 +478,8 @@ def _derive(project: str, env: str, c: Mapping[str, Any]) -> Settings:
         mwaa=MwaaConfig(
             environment_name=f"{prefix}-airflow",
             dag_id="podcast_analytics",
-            connections_secret_prefix="airflow/connections",
-            variables_secret_prefix="airflow/variables",
+            connections_secret_prefix="airflow/connections",  # noqa: S106 - a name, not a secret
+            variables_secret_prefix="airflow/variables",  # noqa: S106 - a name, not a secret
             **c["mwaa"],
         ),
         access=AccessConfig(

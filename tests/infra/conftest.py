@@ -4,7 +4,15 @@ import os
 
 import pytest
 
-from tests.infra.synth import DEPLOY_ENVIRONMENTS, SynthesizedApp, synthesize
+from podcast_analytics.config.settings import load_settings
+from tests.infra.synth import (
+    DEPLOY_ENVIRONMENTS,
+    SNOWFLAKE_EXTERNAL_ID,
+    SNOWFLAKE_USER_ARN,
+    SNOWPIPE_QUEUE_ARN,
+    SynthesizedApp,
+    synthesize,
+)
 
 # jsii prints a banner on Node 20 on every start (see TOOLCHAIN-NOTES).
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
@@ -25,3 +33,26 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Synthesiz
 @pytest.fixture(params=DEPLOY_ENVIRONMENTS)
 def app(request: pytest.FixtureRequest, synthesized: dict[str, SynthesizedApp]) -> SynthesizedApp:
     return synthesized[request.param]
+
+
+@pytest.fixture(scope="session")
+def handed_off(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedApp:
+    """dev after the first `pulumi up`: Snowflake's values in the config, the queue on the
+    command line (`-c pipe_notification_channel=...`)."""
+    settings = load_settings(
+        "dev",
+        overrides={
+            "snowflake": {
+                "handoff": {
+                    "integration_iam_user_arn": SNOWFLAKE_USER_ARN,
+                    "integration_external_id": SNOWFLAKE_EXTERNAL_ID,
+                }
+            }
+        },
+    )
+    return synthesize(
+        "dev",
+        tmp_path_factory.mktemp("cdk-handed-off"),
+        settings=settings,
+        extra_context={"pipe_notification_channel": SNOWPIPE_QUEUE_ARN},
+    )

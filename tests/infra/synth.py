@@ -19,6 +19,10 @@ from podcast_analytics.config.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY_ENVIRONMENTS = ("dev", "prod")
+# Values Snowflake would hand over after `pulumi up` (fixtures only).
+SNOWFLAKE_USER_ARN = "arn:aws:iam::999999999999:user/abc1-s-example"
+SNOWFLAKE_EXTERNAL_ID = "MYORG_SFCRole=2_example="
+SNOWPIPE_QUEUE_ARN = "arn:aws:sqs:eu-west-1:999999999999:sf-snowpipe-AIDA-example"
 STACK_IDS = ("Storage", "Ingestion", "SnowflakeAccess", "Orchestration", "CiAccess")
 
 

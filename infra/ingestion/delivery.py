@@ -149,7 +149,7 @@ class EventIngestion(Construct):
             "FailedRecords",
             log_group=log_group,
             # The handler logs one `{"recordId": ..., "reason": ...}` line per failed record.
-            filter_pattern=logs.FilterPattern.all_terms('"reason"'),
+            filter_pattern=logs.FilterPattern.all_terms("recordId", "reason"),
             metric_namespace="PodcastAnalytics/Ingestion",
             metric_name="ProcessingFailedRecords",
             metric_value="1",

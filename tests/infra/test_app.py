@@ -1,0 +1,80 @@
+"""app.py and cdk.json: what `cdk synth -c env=...` runs, offline."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from podcast_analytics.config.settings import load_settings
+from tests.infra.synth import DEPLOY_ENVIRONMENTS, ROOT, SynthesizedApp
+
+
+def run_app(
+    context: dict[str, str], tmp_path: os.PathLike[str]
+) -> subprocess.CompletedProcess[str]:
+    # The CDK CLI hands context to the app this way (CDK_CONTEXT_JSON / CDK_OUTDIR).
+    env = os.environ | {
+        "CDK_CONTEXT_JSON": json.dumps(context),
+        "CDK_OUTDIR": str(tmp_path),
+        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+    }
+    return subprocess.run(
+        [sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_unknown_environment_fails_with_one_line_naming_the_valid_ones(tmp_path) -> None:
+    result = run_app({"env": "staging"}, tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "config error: unknown environment 'staging': choose one of local, dev, prod"
+    ]
+    assert "Traceback" not in result.stderr
+
+
+def test_cdk_json_runs_the_project_venv_and_stays_quiet() -> None:
+    config = json.loads((ROOT / "cdk.json").read_text())
+    assert config["app"] == ".venv/bin/python app.py"
+    assert config["notices"] is False
+    assert config["versionReporting"] is False
+
+
+def test_cdk_json_carries_the_recommended_feature_flags() -> None:
+    context = json.loads((ROOT / "cdk.json").read_text())["context"]
+    # A sample of flags whose absence would change what synthesizes (checked against
+    # `cdk init` of the pinned CLI when cdk.json was generated).
+    assert context["@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"] is True
+    assert context["@aws-cdk/aws-iam:minimizePolicies"] is True
+    assert context["@aws-cdk/core:enablePartitionLiterals"] is True
+    assert context["@aws-cdk/aws-ec2:restrictDefaultSecurityGroup"] is True
+    assert len(context) >= 80
+
+
+@pytest.mark.parametrize("environment", DEPLOY_ENVIRONMENTS)
+def test_availability_zones_are_committed_so_synth_never_calls_aws(environment: str) -> None:
+    settings = load_settings(environment)
+    context = json.loads((ROOT / "cdk.context.json").read_text())
+    key = f"availability-zones:account={settings.aws.account}:region={settings.aws.region}"
+    azs = context[key]
+    assert len(azs) >= 2
+    assert all(az.startswith(settings.aws.region) for az in azs)
+
+
+def test_stacks_are_named_and_placed_from_config(app: SynthesizedApp) -> None:
+    for stack in app.stacks.all():
+        assert stack.stack_name.startswith(f"{app.settings.resource_prefix}-")
+        assert stack.account == app.settings.aws.account
+        assert stack.region == app.settings.aws.region
+        assert stack.tags.tag_values() == {
+            "project": app.settings.project,
+            "environment": app.settings.environment,
+        }
+
+
+def test_stateless_stacks_deploy_after_storage(app: SynthesizedApp) -> None:
+    for stack in (app.stacks.ingestion, app.stacks.snowflake_access, app.stacks.orchestration):
+        assert app.stacks.storage in stack.dependencies

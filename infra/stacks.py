@@ -15,6 +15,7 @@ from infra.ci_access.github_deploy import GithubDeployAccess
 from infra.ingestion.delivery import EventIngestion
 from infra.orchestration.airflow import AirflowEnvironment
 from infra.orchestration.network import AirflowNetwork
+from infra.retention import removal_policy
 from infra.snowflake_access.notification import add_snowpipe_notification
 from infra.snowflake_access.role import SnowflakeAccessRole
 from infra.storage.buckets import PipelineBuckets
@@ -127,7 +128,10 @@ class OrchestrationStack(cdk.Stack):
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        network = AirflowNetwork(self, "Network", log_retention=log_retention(settings))
+        logs_policy = removal_policy(settings.storage)
+        network = AirflowNetwork(
+            self, "Network", log_retention=log_retention(settings), logs_policy=logs_policy
+        )
         self.airflow = AirflowEnvironment(
             self,
             "Airflow",
@@ -140,6 +144,8 @@ class OrchestrationStack(cdk.Stack):
                 self, "ArtefactsBucket", settings.storage.buckets.artefacts
             ),
             outputs_key=storage.outputs_key,
+            log_retention=log_retention(settings),
+            logs_policy=logs_policy,
         )
 
 

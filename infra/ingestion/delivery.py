@@ -63,7 +63,11 @@ class EventIngestion(Construct):
             encryption_key=stream_key,
         )
 
-        self.processor = self._record_processor(firehose_config, log_retention)
+        logs_policy = removal_policy(storage)
+        self.processor = self._record_processor(firehose_config, log_retention, logs_policy)
+        delivery_logs = logs.LogGroup(
+            self, "DeliveryLogs", retention=log_retention, removal_policy=logs_policy
+        )
 
         self.delivery_stream = firehose.DeliveryStream(
             self,
@@ -79,6 +83,7 @@ class EventIngestion(Construct):
                 buffering_size=cdk.Size.mebibytes(firehose_config.buffer_mib),
                 encryption_key=raw_key,
                 processors=[firehose.LambdaFunctionProcessor(self.processor)],
+                logging_config=firehose.EnableLogging(delivery_logs),
             ),
         )
         acknowledge(
@@ -112,14 +117,17 @@ class EventIngestion(Construct):
         self._alarms(firehose_config)
 
     def _record_processor(
-        self, firehose_config: FirehoseConfig, log_retention: logs.RetentionDays
+        self,
+        firehose_config: FirehoseConfig,
+        log_retention: logs.RetentionDays,
+        logs_policy: cdk.RemovalPolicy,
     ) -> lambda_.Function:
         log_group = logs.LogGroup(
             self,
             "ProcessorLogs",
             log_group_name=f"/aws/lambda/{firehose_config.processor_function_name}",
             retention=log_retention,
-            removal_policy=cdk.RemovalPolicy.DESTROY,
+            removal_policy=logs_policy,
         )
         # An explicit role instead of the AWSLambdaBasicExecutionRole managed policy: the
         # function may write to its own log group and nothing else.

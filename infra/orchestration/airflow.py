@@ -7,6 +7,7 @@ import json
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_mwaa as mwaa
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
@@ -35,6 +36,8 @@ class AirflowEnvironment(Construct):
         exports_bucket: s3.IBucket,
         artefacts_bucket: s3.IBucket,
         outputs_key: kms.IKey,
+        log_retention: logs.RetentionDays,
+        logs_policy: cdk.RemovalPolicy,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = cdk.Stack.of(self)
@@ -63,7 +66,13 @@ class AirflowEnvironment(Construct):
             policy, statements, dags_bucket, exports_bucket, artefacts_bucket
         )
 
-        self.contents = DagBucketContents(self, "DagBucketContents", bucket=dags_bucket)
+        self.contents = DagBucketContents(
+            self,
+            "DagBucketContents",
+            bucket=dags_bucket,
+            log_retention=log_retention,
+            logs_policy=logs_policy,
+        )
 
         module_logs = mwaa.CfnEnvironment.ModuleLoggingConfigurationProperty(
             enabled=True, log_level=LOG_LEVEL

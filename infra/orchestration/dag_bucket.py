@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import aws_cdk as cdk
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3_deployment
 from constructs import Construct
@@ -32,8 +33,20 @@ DBT_LOCAL_OUTPUT = ["target", "logs", "dbt_packages", "*.duckdb", "*.duckdb.wal"
 
 
 class DagBucketContents(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, bucket: s3.IBucket) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        bucket: s3.IBucket,
+        log_retention: logs.RetentionDays,
+        logs_policy: cdk.RemovalPolicy,
+    ) -> None:
         super().__init__(scope, construct_id)
+        # One log group for the (singleton) deployment handler, with our retention.
+        handler_logs = logs.LogGroup(
+            self, "DeploymentLogs", retention=log_retention, removal_policy=logs_policy
+        )
         package_prefix = f"{DAGS_PREFIX}{PACKAGE_DIR.name}/"
         dbt_prefix = f"{DAGS_PREFIX}{DBT_PROJECT_DIR.name}/"
         # Three deployments under dags/, each pruning only its own prefix: the DAG folder's
@@ -43,6 +56,7 @@ class DagBucketContents(Construct):
                 self,
                 "Dags",
                 destination_bucket=bucket,
+                log_group=handler_logs,
                 destination_key_prefix=DAGS_PREFIX,
                 sources=[s3_deployment.Source.asset(str(DAGS_DIR), exclude=BUILD_DEBRIS)],
                 exclude=[f"{PACKAGE_DIR.name}/*", f"{DBT_PROJECT_DIR.name}/*"],
@@ -52,6 +66,7 @@ class DagBucketContents(Construct):
                 self,
                 "SharedPackage",
                 destination_bucket=bucket,
+                log_group=handler_logs,
                 destination_key_prefix=package_prefix,
                 sources=[s3_deployment.Source.asset(str(PACKAGE_DIR), exclude=BUILD_DEBRIS)],
                 prune=True,
@@ -60,6 +75,7 @@ class DagBucketContents(Construct):
                 self,
                 "DbtProject",
                 destination_bucket=bucket,
+                log_group=handler_logs,
                 destination_key_prefix=dbt_prefix,
                 sources=[
                     s3_deployment.Source.asset(
@@ -73,6 +89,7 @@ class DagBucketContents(Construct):
                 self,
                 "Requirements",
                 destination_bucket=bucket,
+                log_group=handler_logs,
                 sources=[
                     s3_deployment.Source.data(
                         REQUIREMENTS_KEY, REQUIREMENTS_FILE.read_text(encoding="utf-8")

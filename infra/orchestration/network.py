@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -15,10 +16,17 @@ NAT_GATEWAYS = 1
 
 class AirflowNetwork(Construct):
     def __init__(
-        self, scope: Construct, construct_id: str, *, log_retention: logs.RetentionDays
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        log_retention: logs.RetentionDays,
+        logs_policy: cdk.RemovalPolicy,
     ) -> None:
         super().__init__(scope, construct_id)
-        flow_log_group = logs.LogGroup(self, "FlowLogs", retention=log_retention)
+        flow_log_group = logs.LogGroup(
+            self, "FlowLogs", retention=log_retention, removal_policy=logs_policy
+        )
         self.vpc = ec2.Vpc(
             self,
             "Vpc",

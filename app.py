@@ -2,8 +2,9 @@
 """The AWS CDK app: `cdk synth|diff|deploy -c env=dev|prod` (default dev).
 
 Reads the shared config once and hands typed values to the stacks in infra/. Optional
-context `-c pipe_notification_channel=arn:aws:sqs:...` overrides the Snowpipe queue ARN from
-the config (useful right after the first `pulumi up`, before the config is updated).
+context `-c pipe_notification_channel=arn:aws:sqs:...` overrides the Snowpipe queue ARN of
+the config (useful right after the first `pulumi up`, before the config is updated); it is
+validated like the config value.
 """
 
 from __future__ import annotations
@@ -13,26 +14,28 @@ import sys
 import aws_cdk as cdk
 
 from infra.assembly import add_security_checks, add_stacks
-from podcast_analytics.config.settings import ConfigError, load_settings
+from podcast_analytics.config.settings import ConfigError, Settings, load_settings
 
 DEFAULT_ENVIRONMENT = "dev"
 
 
+def settings_from_context(app: cdk.App) -> Settings:
+    """The environment's settings, with the command line's hand-off override applied."""
+    environment = str(app.node.try_get_context("env") or DEFAULT_ENVIRONMENT)
+    channel = app.node.try_get_context("pipe_notification_channel")
+    overrides = (
+        {"snowflake": {"handoff": {"pipe_notification_channel": str(channel)}}} if channel else None
+    )
+    return load_settings(environment, overrides=overrides)
+
+
 def main() -> None:
     app = cdk.App()
-    environment = str(app.node.try_get_context("env") or DEFAULT_ENVIRONMENT)
     try:
-        settings = load_settings(environment)
+        settings = settings_from_context(app)
     except ConfigError as error:
         sys.exit(f"config error: {'; '.join(error.problems)}")
-    channel_override = app.node.try_get_context("pipe_notification_channel")
-    add_stacks(
-        app,
-        settings,
-        pipe_notification_channel=str(
-            channel_override or settings.snowflake.handoff.pipe_notification_channel
-        ),
-    )
+    add_stacks(app, settings)
     add_security_checks(app)
     app.synth()
 

@@ -35,9 +35,7 @@ class PipelineStacks:
         ]
 
 
-def add_stacks(
-    app: cdk.App, settings: Settings, *, pipe_notification_channel: str
-) -> PipelineStacks:
+def add_stacks(app: cdk.App, settings: Settings) -> PipelineStacks:
     env = cdk.Environment(account=settings.aws.account, region=settings.aws.region)
     prefix = settings.resource_prefix
 
@@ -54,7 +52,6 @@ def add_stacks(
         app,
         "Storage",
         settings=settings,
-        pipe_notification_channel=pipe_notification_channel,
         **common("storage"),
     )
     buckets = storage.buckets

@@ -58,14 +58,13 @@ class StorageStack(cdk.Stack):
         construct_id: str,
         *,
         settings: Settings,
-        pipe_notification_channel: str,
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.buckets = PipelineBuckets(self, "Buckets", storage=settings.storage)
         add_snowpipe_notification(
             self.buckets.raw,
-            queue_arn=pipe_notification_channel,
+            queue_arn=settings.snowflake.handoff.pipe_notification_channel,
             prefix=settings.storage.prefixes.raw_events,
         )
 

@@ -37,8 +37,7 @@ def app(request: pytest.FixtureRequest, synthesized: dict[str, SynthesizedApp]) 
 
 @pytest.fixture(scope="session")
 def handed_off(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedApp:
-    """dev after the first `pulumi up`: Snowflake's values in the config, the queue on the
-    command line (`-c pipe_notification_channel=...`)."""
+    """dev after the first `pulumi up`: Snowflake's hand-off values in the config."""
     settings = load_settings(
         "dev",
         overrides={
@@ -46,6 +45,7 @@ def handed_off(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedApp:
                 "handoff": {
                     "integration_iam_user_arn": SNOWFLAKE_USER_ARN,
                     "integration_external_id": SNOWFLAKE_EXTERNAL_ID,
+                    "pipe_notification_channel": SNOWPIPE_QUEUE_ARN,
                 }
             }
         },
@@ -54,5 +54,4 @@ def handed_off(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedApp:
         "dev",
         tmp_path_factory.mktemp("cdk-handed-off"),
         settings=settings,
-        extra_context={"pipe_notification_channel": SNOWPIPE_QUEUE_ARN},
     )

@@ -55,7 +55,6 @@ def synthesize(
     outdir: Path,
     *,
     settings: Settings | None = None,
-    extra_context: dict[str, Any] | None = None,
     security_checks: bool = True,
 ) -> SynthesizedApp:
     settings = settings or load_settings(environment)
@@ -65,13 +64,8 @@ def synthesize(
         "aws:cdk:enable-asset-metadata": False,
         "aws:cdk:version-reporting": False,
     }
-    context |= extra_context or {}
     app = cdk.App(context=context, outdir=str(outdir))
-    channel = str(
-        context.get("pipe_notification_channel")
-        or settings.snowflake.handoff.pipe_notification_channel
-    )
-    stacks = add_stacks(app, settings, pipe_notification_channel=channel)
+    stacks = add_stacks(app, settings)
     if security_checks:
         add_security_checks(app)
     assembly = app.synth()

@@ -9,10 +9,11 @@ import sys
 import tarfile
 from pathlib import Path
 
-import aws_cdk
+import aws_cdk as cdk
 import pytest
 
-from podcast_analytics.config.settings import load_settings
+from app import settings_from_context
+from podcast_analytics.config.settings import ConfigError, load_settings
 from tests.infra.synth import DEPLOY_ENVIRONMENTS, ROOT, SynthesizedApp
 
 
@@ -48,7 +49,7 @@ def test_cdk_json_runs_the_project_venv_and_stays_quiet() -> None:
 
 def recommended_flags(tmp_path: Path) -> dict[str, object]:
     """aws-cdk-lib's own list of recommended flags, read from the installed library."""
-    bundle = next((Path(aws_cdk.__file__).parent / "_jsii").glob("aws-cdk-lib@*.jsii.tgz"))
+    bundle = next((Path(cdk.__file__).parent / "_jsii").glob("aws-cdk-lib@*.jsii.tgz"))
     with tarfile.open(bundle) as archive:
         members = [m for m in archive.getmembers() if m.name.startswith("package/cx-api/")]
         archive.extractall(tmp_path, members=members, filter="data")
@@ -89,3 +90,25 @@ def test_stacks_are_named_and_placed_from_config(app: SynthesizedApp) -> None:
 def test_stateless_stacks_deploy_after_storage(app: SynthesizedApp) -> None:
     for stack in (app.stacks.ingestion, app.stacks.snowflake_access, app.stacks.orchestration):
         assert app.stacks.storage in stack.dependencies
+
+
+def test_command_line_queue_overrides_the_config(tmp_path: Path) -> None:
+    queue = "arn:aws:sqs:eu-west-1:999999999999:sf-snowpipe-example"
+    app = cdk.App(context={"env": "prod", "pipe_notification_channel": queue}, outdir=str(tmp_path))
+    settings = settings_from_context(app)
+    assert settings.environment == "prod"
+    assert settings.snowflake.handoff.pipe_notification_channel == queue
+
+
+def test_a_malformed_queue_on_the_command_line_is_a_config_error(tmp_path: Path) -> None:
+    app = cdk.App(context={"pipe_notification_channel": "my-queue"}, outdir=str(tmp_path))
+    with pytest.raises(ConfigError) as error:
+        settings_from_context(app)
+    assert error.value.problems == [
+        "dev.snowflake.handoff.pipe_notification_channel: must be empty or an SQS queue ARN "
+        "(arn:aws:sqs:<region>:<account>:...)"
+    ]
+
+
+def test_default_environment_is_dev(tmp_path: Path) -> None:
+    assert settings_from_context(cdk.App(outdir=str(tmp_path))).environment == "dev"

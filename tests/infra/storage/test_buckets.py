@@ -162,7 +162,7 @@ def test_no_snowpipe_notification_until_the_queue_is_known(app: SynthesizedApp) 
     assert any("pipe_notification_channel" in str(w.data) for w in warnings)
 
 
-def test_context_override_wires_the_snowpipe_queue(handed_off: SynthesizedApp) -> None:
+def test_a_known_queue_gets_the_raw_events_notification(handed_off: SynthesizedApp) -> None:
     _, raw = bucket(handed_off, "raw")
     (config,) = raw["Properties"]["NotificationConfiguration"]["QueueConfigurations"]
     assert config["Queue"] == SNOWPIPE_QUEUE_ARN

@@ -129,7 +129,11 @@ class OrchestrationStack(cdk.Stack):
         super().__init__(scope, construct_id, **kwargs)
         logs_policy = removal_policy(settings.storage)
         network = AirflowNetwork(
-            self, "Network", log_retention=log_retention(settings), logs_policy=logs_policy
+            self,
+            "Network",
+            nat_gateways=settings.mwaa.nat_gateways,
+            log_retention=log_retention(settings),
+            logs_policy=logs_policy,
         )
         self.airflow = AirflowEnvironment(
             self,

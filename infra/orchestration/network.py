@@ -9,9 +9,6 @@ from constructs import Construct
 
 # MWAA needs exactly two private subnets in different AZs.
 MWAA_AZS = 2
-# One NAT gateway: workers reach PyPI (requirements.txt) and Snowflake through it. A second
-# one would only buy AZ-failure tolerance for an hourly batch job that retries anyway.
-NAT_GATEWAYS = 1
 
 
 class AirflowNetwork(Construct):
@@ -20,6 +17,7 @@ class AirflowNetwork(Construct):
         scope: Construct,
         construct_id: str,
         *,
+        nat_gateways: int,
         log_retention: logs.RetentionDays,
         logs_policy: cdk.RemovalPolicy,
     ) -> None:
@@ -31,7 +29,8 @@ class AirflowNetwork(Construct):
             self,
             "Vpc",
             max_azs=MWAA_AZS,
-            nat_gateways=NAT_GATEWAYS,
+            # Workers reach PyPI (requirements.txt) and Snowflake through NAT.
+            nat_gateways=nat_gateways,
             subnet_configuration=[
                 ec2.SubnetConfiguration(
                     name="public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24

@@ -201,6 +201,8 @@ class MwaaConfig:
     max_workers: int
     schedule: str
     start_date: str
+    # NAT gateways of the MWAA VPC (1 or 2: one per private subnet buys AZ-failure tolerance).
+    nat_gateways: int
     dag_id: str
     # Airflow's Secrets Manager backend looks up `<prefix>/<conn_id>` and
     # `<prefix>/<variable>`; the execution role may read these prefixes and nothing else.
@@ -361,6 +363,7 @@ _SCHEMA: dict[str, Any] = {
         "max_workers": int,
         "schedule": str,
         "start_date": str,
+        "nat_gateways": int,
     },
     "ci": {"github_repository": str},
     "local": {"host": str, "moto_port": int, "out_dir": str, "duckdb_file": str},
@@ -686,6 +689,11 @@ def _check_values(s: Settings) -> list[str]:
         f"need 1 <= min_workers ({mw.min_workers}) <= max_workers ({mw.max_workers}) <= 25",
     )
     check(bool(mw.schedule.strip()), "mwaa.schedule", "must not be empty")
+    check(
+        1 <= mw.nat_gateways <= 2,
+        "mwaa.nat_gateways",
+        f"{mw.nat_gateways} is not 1 or 2 (MWAA uses two private subnets)",
+    )
     try:
         date.fromisoformat(mw.start_date)
     except ValueError:

@@ -69,6 +69,17 @@ def test_environment_runs_in_two_private_subnets(app: SynthesizedApp) -> None:
     azs = {subnets[s]["Properties"]["AvailabilityZone"] for s in subnet_ids}
     assert len(azs) == 2
     assert app.resources(STACK, "AWS::EC2::FlowLog")
+    nat = app.resources(STACK, "AWS::EC2::NatGateway")
+    assert len(nat) == app.settings.mwaa.nat_gateways
+
+
+def test_prod_has_more_nat_gateways_than_dev(
+    synthesized: dict[str, SynthesizedApp],
+) -> None:
+    counts = {
+        env: len(app.resources(STACK, "AWS::EC2::NatGateway")) for env, app in synthesized.items()
+    }
+    assert counts["prod"] > counts["dev"]
 
 
 def test_dag_bucket_layout(app: SynthesizedApp) -> None:

@@ -46,12 +46,14 @@ class EventIngestion(Construct):
         log_retention: logs.RetentionDays,
     ) -> None:
         super().__init__(scope, construct_id)
+        # Keys and logs go (or stay) with the environment's data.
+        policy = removal_policy(storage)
         stream_key = kms.Key(
             self,
             "StreamKey",
             description="Encrypts listening events in the Kinesis stream",
             enable_key_rotation=True,
-            removal_policy=removal_policy(storage),
+            removal_policy=policy,
         )
         self.stream = kinesis.Stream(
             self,
@@ -63,10 +65,9 @@ class EventIngestion(Construct):
             encryption_key=stream_key,
         )
 
-        logs_policy = removal_policy(storage)
-        self.processor = self._record_processor(firehose_config, log_retention, logs_policy)
+        self.processor = self._record_processor(firehose_config, log_retention, policy)
         delivery_logs = logs.LogGroup(
-            self, "DeliveryLogs", retention=log_retention, removal_policy=logs_policy
+            self, "DeliveryLogs", retention=log_retention, removal_policy=policy
         )
 
         self.delivery_stream = firehose.DeliveryStream(

@@ -166,3 +166,28 @@ def test_github_outputs_come_from_the_config() -> None:
     )
     assert values["artefacts_bucket"] == settings.storage.buckets.artefacts
     assert values["aws_region"] == settings.aws.region
+
+
+def test_the_cdk_app_reads_the_hand_off_the_planner_passes() -> None:
+    # The planner's real arguments, fed to the CDK app's own context handling.
+    import aws_cdk as cdk
+
+    from app import HANDOFF_CONTEXT_KEYS, settings_from_context
+
+    assert set(HANDOFF_CONTEXT_KEYS) == set(deploy.HANDOFF_OUTPUT_TO_CONTEXT.values())
+    settings = load_settings("dev")
+    step = deploy.deploy_plan(settings).steps[5]
+    context = _context(step.resolved_argv(HANDOFF))
+    app_settings = settings_from_context(cdk.App(context=context))
+    assert app_settings.environment == "dev"
+    assert (
+        app_settings.snowflake.handoff.integration_iam_user_arn
+        == HANDOFF["integration_iam_user_arn"]
+    )
+    assert (
+        app_settings.snowflake.handoff.integration_external_id == HANDOFF["integration_external_id"]
+    )
+    assert (
+        app_settings.snowflake.handoff.pipe_notification_channel
+        == HANDOFF["pipe_notification_channel"]
+    )

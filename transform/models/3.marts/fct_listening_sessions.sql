@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('stg_user_events') }}
 {{
     config(
         materialized='incremental',

@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from podcast_analytics.contract import POSITION_EVENT_TYPES, invalid_reason, parse_event_ts
 
 PLAYING_AFTER = frozenset(("play", "resume", "progress", "seek"))
+MAX_PLAYBACK_SPEED = 3.0  # a span never counts more than its wall time at this speed
 DROPOFF_MARKS = tuple(range(0, 101, 10))
 
 
@@ -211,7 +212,8 @@ def sessionize(events: list[Event], gap: timedelta) -> list[list[Event]]:
 
 
 def plays_of_session(session: list[Event]) -> list[Play]:
-    """Plays in one session: playhead advance while playing, one episode at a time."""
+    """Plays in one session: playhead advance while playing, one episode at a time, at most
+    MAX_PLAYBACK_SPEED times the wall-clock time between the two events."""
     playhead = [e for e in session if e.event_type in POSITION_EVENT_TYPES]
     listened: dict[str, float] = defaultdict(float)
     furthest: dict[str, float] = {}
@@ -222,8 +224,9 @@ def plays_of_session(session: list[Event]) -> list[Play]:
             continue
         end = following.seek_from_s if following.event_type == "seek" else following.position_s
         assert end is not None and current.position_s is not None
-        advance = end - current.position_s
-        if advance > 0:
+        wall_clock_s = (following.event_ts - current.event_ts) / timedelta(microseconds=1) / 1e6
+        advance = min(end - current.position_s, wall_clock_s * MAX_PLAYBACK_SPEED)
+        if end > current.position_s and advance > 0:
             listened[current.episode_id] += advance  # type: ignore[index]
             episode = current.episode_id
             furthest[episode] = max(furthest.get(episode, end), end)  # type: ignore[arg-type]

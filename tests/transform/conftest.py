@@ -10,7 +10,7 @@ import pytest
 from podcast_analytics.config import load_settings
 from tests.reference.marts import RawRow
 from tests.transform.dbt_runner import DbtProject, DbtRun
-from tests.transform.raw_rows import listening_history, load_raw_rows
+from tests.transform.raw_rows import generated_history, load_raw_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +28,7 @@ def events_settings():
 
 @pytest.fixture(scope="session")
 def history_rows() -> list[RawRow]:
-    return listening_history()
+    return generated_history()
 
 
 @pytest.fixture(scope="session")

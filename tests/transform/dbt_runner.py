@@ -24,6 +24,12 @@ class DbtRun:
     def ok(self) -> bool:
         return self.returncode == 0
 
+    def failures(self) -> str:
+        """The lines that say what failed, and the summary (the full log is long)."""
+        marks = ("FAIL", "ERROR", "Error", "error", "Got ", "compiled code")
+        lines = [line for line in self.output.splitlines() if any(m in line for m in marks)]
+        return "\n".join(lines[-60:]) + "\n" + self.output[-1500:]
+
 
 @dataclass(frozen=True, slots=True)
 class DbtProject:
@@ -64,5 +70,5 @@ class DbtProject:
 
     def build(self, *args: str) -> DbtRun:
         result = self.run("build", *args)
-        assert result.ok, result.output[-6000:]
+        assert result.ok, result.failures()
         return result

@@ -1,106 +1,25 @@
-"""Raw rows for the dbt tests: a small seeded listening history plus one broken record per
-contract rule, and a loader that writes rows into the raw table of a DuckDB file.
-
-The project's own generator (podcast_analytics.generator) produces the realistic volume;
-this module exists for the edge cases a realistic stream rarely contains (every reason
-code, timestamp offsets, resends, late files) and to keep the dbt tests independent of it.
+"""Raw rows for the dbt tests: the project generator's traffic as the loader would land it,
+one broken record per contract rule (the cases a realistic stream rarely contains), and a
+loader that writes rows into the raw table of a DuckDB file.
 """
 
 from __future__ import annotations
 
 import json
-import random
 import tempfile
-from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 
+from infra.ingestion.record_processor.handler import process_record
 from podcast_analytics.config import load_settings
+from podcast_analytics.generator import GeneratorSettings, generate
 from tests.reference.marts import RawRow
 
-START = datetime(2026, 11, 2)  # a Monday, so cohorts start on week boundaries too
-OFFSETS = ("Z", "+00:00", "+05:30", "-08:00", "+01:00")
-
-
-def format_ts(moment: datetime, offset: str, rng: random.Random) -> str:
-    """`moment` (naive UTC) as RFC 3339 text in the given offset, sometimes with fractions."""
-    if offset == "Z":
-        local, suffix = moment, "Z"
-    else:
-        sign = 1 if offset[0] == "+" else -1
-        delta = timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6])) * sign
-        local, suffix = moment + delta, offset
-    text = local.strftime("%Y-%m-%dT%H:%M:%S")
-    digits = rng.choice((0, 0, 3, 6, 9))
-    if digits:
-        micro = f"{moment.microsecond:06d}"
-        text += "." + (micro + "123")[:digits]
-    return text + suffix
-
-
-def _listening_session(
-    rng: random.Random, user: str, catalogue: list[tuple[str, str, float]], start: datetime
-) -> Iterator[dict]:
-    """Playback events of one sitting: play, heartbeats, maybe seek/pause/resume, an end."""
-    now = start
-    offset = rng.choice(OFFSETS)
-    for _ in range(rng.choice((1, 1, 1, 2))):  # sometimes auto-advance to a second episode
-        podcast, episode, duration = rng.choice(catalogue)
-        with_duration = episode[-1] != "0"  # some episodes never report a duration
-        position = 0.0 if rng.random() < 0.7 else round(rng.uniform(0, duration * 0.6), 1)
-        speed = rng.choice((1.0, 1.0, 1.5))
-        kind = "play"
-        while True:
-            event = {
-                "event_id": f"{user}-{now.timestamp():.6f}-{rng.randrange(10**9)}",
-                "event_type": kind,
-                "event_ts": format_ts(now, offset, rng),
-                "user_id": user,
-                "podcast_id": podcast,
-                "episode_id": episode,
-                "position_s": round(position, 3),
-                "client": {"app": "pods", "app_version": "4.2", "platform": "ios"},
-            }
-            if with_duration:
-                event["episode_duration_s"] = duration
-            if rng.random() < 0.5:
-                event["country"] = "GB"
-            yield event
-            if kind in ("complete", "skip"):
-                break
-            roll = rng.random()
-            step = rng.uniform(30, 60)
-            if kind == "pause":
-                if roll < 0.5:
-                    break
-                now += timedelta(seconds=rng.uniform(60, 600))
-                kind = "resume"
-                continue
-            now += timedelta(seconds=step)
-            position += step * speed
-            if position >= duration:
-                position, kind = duration, "complete"
-            elif roll < 0.05:
-                yield_seek = dict(event, event_type="seek")
-                target = min(duration - 1, position + rng.uniform(60, 300))
-                yield_seek.update(
-                    event_id=event["event_id"] + "-s",
-                    event_ts=format_ts(now, offset, rng),
-                    position_s=round(target, 3),
-                    seek_from_s=round(position, 3),
-                )
-                yield yield_seek
-                position = target
-                kind = "progress"
-            elif roll < 0.10:
-                kind = "pause"
-            elif roll < 0.13:
-                kind = "skip"
-            else:
-                kind = "progress"
-        now += timedelta(seconds=rng.uniform(1, 20))
+# Small enough for a quick build (~8 k records), long enough for three weekly cohorts.
+HISTORY = GeneratorSettings(seed=7, listeners=30, days=15, start=date(2026, 11, 1))
 
 
 def broken_records(loaded_at: datetime) -> list[dict]:
@@ -185,74 +104,36 @@ def broken_records(loaded_at: datetime) -> list[dict]:
     return records
 
 
-def listening_history(
-    *, seed: int = 7, days: int = 14, listeners: int = 60, start: datetime = START
+def generated_history(
+    settings: GeneratorSettings = HISTORY, *, with_broken_records: bool = True
 ) -> list[RawRow]:
-    """A seeded history: files per arrival hour, resends, late files, broken records."""
-    rng = random.Random(seed)
-    catalogue = [
-        (f"pod-{p}", f"pod-{p}-ep-{e}", float(rng.randrange(900, 3600)))
-        for p in range(1, 5)
-        for e in range(0, 4)
-    ]
-    events: list[dict] = []
-    for u in range(listeners):
-        user = f"user-{u:04d}"
-        first_day = rng.randrange(days)
-        loyalty = rng.uniform(0.1, 0.8)
-        for day in range(first_day, days):
-            if day != first_day and rng.random() > loyalty:
-                continue
-            for _ in range(rng.choice((1, 1, 2))):
-                begin = start + timedelta(days=day, seconds=rng.uniform(0, 86_000))
-                events.extend(_listening_session(rng, user, catalogue, begin))
-            if rng.random() < 0.05:
-                podcast = rng.choice(catalogue)[0]
-                events.append(
-                    {
-                        "event_id": f"{user}-sub-{day}",
-                        "event_type": rng.choice(("subscribe", "unsubscribe")),
-                        "event_ts": format_ts(begin, "Z", rng),
-                        "user_id": user,
-                        "podcast_id": podcast,
-                    }
-                )
-    return _deliver(rng, events)
+    """The project generator's stream as the raw table would hold it.
 
-
-def _deliver(rng: random.Random, events: list[dict]) -> list[RawRow]:
-    """Group events into hourly files by arrival, as Firehose + the loader would."""
-    arrivals: list[tuple[datetime, str]] = []
-    for event in events:
-        ts = _utc(event["event_ts"])
-        delay = timedelta(seconds=rng.uniform(1, 90))
-        if rng.random() < 0.03:  # listened offline, synced a day or two later
-            delay = timedelta(days=rng.uniform(1, 2.5))
-        text = json.dumps(event, separators=(",", ":"))
-        arrivals.append((ts + delay, text))
-        if rng.random() < 0.02:  # at-least-once delivery: the same record again, later
-            arrivals.append((ts + delay + timedelta(minutes=rng.uniform(1, 180)), text))
-    last = max(moment for moment, _ in arrivals)
-    broken_loaded_at = last.replace(minute=0, second=0, microsecond=0) + timedelta(minutes=61)
-    for record in broken_records(broken_loaded_at):
-        arrivals.append((last, json.dumps(record)))
-    arrivals.sort()
+    Records go through the real Firehose processor (anything that is not a JSON object is
+    dead-lettered, never loaded) and into one file per arrival hour, loaded a minute after
+    the hour closes, as Firehose buffering + the loader do. The contract catalogue of
+    `broken_records` lands in one extra file at the end.
+    """
     rows: list[RawRow] = []
-    by_file: dict[str, int] = {}
-    for moment, text in arrivals:
-        hour = moment.replace(minute=0, second=0, microsecond=0)
+    rows_in_file: dict[str, int] = {}
+    last_hour = None
+    for record in generate(settings):
+        if process_record(record.data).result != "Ok":
+            continue
+        hour = record.arrival.astimezone(UTC).replace(
+            tzinfo=None, minute=0, second=0, microsecond=0
+        )
         name = f"raw_events/{hour:%Y%m%d}/events-{hour:%H}00.json"
-        by_file[name] = by_file.get(name, 0) + 1
-        rows.append(RawRow(text, name, by_file[name], hour + timedelta(minutes=61)))
+        rows_in_file[name] = rows_in_file.get(name, 0) + 1
+        loaded_at = hour + timedelta(minutes=61)
+        rows.append(RawRow(record.data.decode("utf-8"), name, rows_in_file[name], loaded_at))
+        last_hour = hour
+    if with_broken_records and last_hour is not None:
+        loaded_at = last_hour + timedelta(hours=1, minutes=61)
+        name = f"raw_events/{loaded_at:%Y%m%d}/contract-catalogue.json"
+        for number, record in enumerate(broken_records(loaded_at), start=1):
+            rows.append(RawRow(json.dumps(record), name, number, loaded_at))
     return rows
-
-
-def _utc(text: str) -> datetime:
-    from podcast_analytics.contract import parse_event_ts
-
-    parsed = parse_event_ts(text)
-    assert parsed is not None
-    return parsed.astimezone(UTC).replace(tzinfo=None)
 
 
 def raw_table(env: str = "local") -> tuple[str, str]:

@@ -3,24 +3,28 @@ nothing new changes nothing."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import json
+from datetime import datetime, time, timedelta
 
 import pytest
 
 from podcast_analytics.config import load_settings
+from podcast_analytics.contract import parse_event_ts
 from tests.transform.dbt_runner import DbtProject
 from tests.transform.marts_snapshot import marts
-from tests.transform.raw_rows import START, load_raw_rows
+from tests.transform.raw_rows import HISTORY, load_raw_rows
 
 pytestmark = pytest.mark.slow
+
+# Day 10 of the history, mid-afternoon: later loads hold new days and late, offline listening.
+CUT = datetime.combine(HISTORY.start, time()) + timedelta(days=9, hours=13)
 
 
 @pytest.fixture(scope="module")
 def incremental_warehouse(tmp_path_factory, history_rows):
     """History loaded in two parts: a full build on the first, an incremental on the rest."""
-    cut = START + timedelta(days=9, hours=13)
-    first = [row for row in history_rows if row.loaded_at < cut]
-    rest = [row for row in history_rows if row.loaded_at >= cut]
+    first = [row for row in history_rows if row.loaded_at < CUT]
+    rest = [row for row in history_rows if row.loaded_at >= CUT]
     assert first and rest
     work = tmp_path_factory.mktemp("dbt_incremental")
     database = work / load_settings("local").local.duckdb_file
@@ -45,9 +49,19 @@ def test_second_build_was_incremental(incremental_warehouse) -> None:
 
 def test_late_events_for_earlier_days_arrived_after_the_cut(history_rows) -> None:
     # The data must exercise the hard case: events loaded after the cut for days before it.
-    cut = START + timedelta(days=9, hours=13)
-    late = [r for r in history_rows if r.loaded_at >= cut and '"event_ts":"2026-11-0' in r.record]
-    assert late
+    def event_time(record: str) -> datetime | None:
+        stamp = json.loads(record).get("event_ts")
+        parsed = parse_event_ts(stamp) if isinstance(stamp, str) else None
+        return parsed.replace(tzinfo=None) if parsed else None
+
+    late = [
+        row
+        for row in history_rows
+        if row.loaded_at >= CUT
+        and (moment := event_time(row.record)) is not None
+        and moment < CUT - timedelta(days=1)
+    ]
+    assert len(late) >= 10
 
 
 def test_incremental_equals_full_refresh(incremental_warehouse, built_warehouse) -> None:

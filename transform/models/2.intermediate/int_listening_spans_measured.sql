@@ -9,7 +9,10 @@
     - a listener plays one episode at a time, so a span whose next event is another
       episode (auto-advance, switching) or that has no next event counts nothing: we do
       not know how far they got;
-    - a playhead moving backwards without a seek counts nothing, never negative.
+    - a playhead moving backwards without a seek counts nothing, never negative;
+    - a span counts at most its wall-clock time x `max_playback_speed` (default 3, the
+      fastest speed apps offer): a playhead that leaps ahead without a seek event (two
+      devices on one account, a lost seek) is not listening.
 #}
 with session_events as (
 
@@ -32,7 +35,8 @@ with_next_event as (
         lead(episode_id) over (partition by session_id order by event_ts, event_id) as next_episode_id,
         lead(event_type) over (partition by session_id order by event_ts, event_id) as next_event_type,
         lead(position_s) over (partition by session_id order by event_ts, event_id) as next_position_s,
-        lead(seek_from_s) over (partition by session_id order by event_ts, event_id) as next_seek_from_s
+        lead(seek_from_s) over (partition by session_id order by event_ts, event_id) as next_seek_from_s,
+        lead(event_ts) over (partition by session_id order by event_ts, event_id) as next_event_ts
     from playhead_events
 
 ),
@@ -53,6 +57,7 @@ measured as (
                 then case when next_event_type = 'seek' then next_seek_from_s else next_position_s end
         end as span_end_position_s,
         event_type in ('play', 'resume', 'progress', 'seek') as is_playing,
+        {{ seconds_between('event_ts', 'next_event_ts') }} as span_wall_clock_s,
         episode_duration_s,
         loaded_at
     from with_next_event
@@ -65,7 +70,10 @@ spans as (
         *,
         case
             when is_playing and span_end_position_s > span_start_position_s
-                then span_end_position_s - span_start_position_s
+                then least(
+                    span_end_position_s - span_start_position_s,
+                    span_wall_clock_s * {{ var('max_playback_speed', 3) }}
+                )
             else 0
         end as seconds_listened
     from measured

@@ -1,5 +1,5 @@
 -- Listened time is measured in episode seconds, so fast playback can exceed wall time; but
--- not by more than 4x (no app plays faster), or the playhead arithmetic is wrong.
+-- never by more than the fastest playback speed, or the span arithmetic is wrong.
 with sessions as (
 
     select * from {{ ref('fct_listening_sessions') }}
@@ -10,7 +10,7 @@ impossible as (
 
     select session_id, seconds_listened, session_duration_s
     from sessions
-    where seconds_listened > 4 * session_duration_s + 1
+    where seconds_listened > {{ var('max_playback_speed', 3) }} * session_duration_s + 0.001
 
 )
 

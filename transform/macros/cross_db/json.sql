@@ -53,14 +53,20 @@
     end
 {%- endmacro %}
 
+{#- Snowflake: the first character of the value's JSON text names its kind. TYPEOF would
+    do on Snowflake itself, but the fakesnow emulator (our only place to run Snowflake SQL
+    before Snowflake) answers 'JSON' for every value; TO_JSON behaves the same in both. -#}
 {% macro default__json_kind(record, path) -%}
     case
-        when get_path({{ record }}, '{{ path }}') is null then null
-        when is_null_value(get_path({{ record }}, '{{ path }}')) then 'null'
-        when is_varchar(get_path({{ record }}, '{{ path }}')) then 'string'
-        when is_boolean(get_path({{ record }}, '{{ path }}')) then 'boolean'
-        when is_object(get_path({{ record }}, '{{ path }}')) then 'object'
-        when is_array(get_path({{ record }}, '{{ path }}')) then 'array'
-        else 'number'
+        when to_json(get_path({{ record }}, '{{ path }}')) is null then null
+        else case left(to_json(get_path({{ record }}, '{{ path }}')), 1)
+            when '"' then 'string'
+            when '{' then 'object'
+            when '[' then 'array'
+            when 't' then 'boolean'
+            when 'f' then 'boolean'
+            when 'n' then 'null'
+            else 'number'
+        end
     end
 {%- endmacro %}

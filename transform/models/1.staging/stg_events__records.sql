@@ -9,6 +9,34 @@ with parsed_records as (
 
 ),
 
+{#- Everything but the record text: copying every JSON document on every run would cost
+    more than the rest of this model; the quarantine joins it back for the few it keeps. -#}
+record_fields as (
+
+    select
+        record_id,
+        source_file,
+        source_row,
+        loaded_at,
+        invalid_reason,
+        event_id,
+        event_type,
+        event_ts,
+        user_id,
+        podcast_id,
+        episode_id,
+        position_s,
+        seek_from_s,
+        episode_duration_s,
+        client_session_id,
+        client_app,
+        client_app_version,
+        client_platform,
+        country
+    from parsed_records
+
+),
+
 {#- Among valid records, the first to arrive per event_id wins (at-least-once delivery
     resends); invalid records never compete, they are all quarantined. -#}
 ranked as (
@@ -21,7 +49,7 @@ ranked as (
                 order by loaded_at, source_file, source_row
             )
         end as arrival_rank
-    from parsed_records
+    from record_fields
 
 ),
 

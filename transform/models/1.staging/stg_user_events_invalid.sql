@@ -6,17 +6,24 @@ with records as (
 
 ),
 
+parsed_records as (
+
+    select * from {{ ref('stg_events__records_parsed') }}
+
+),
+
 quarantined as (
 
     select
-        record_id,
-        record,
-        invalid_reason,
-        source_file,
-        source_row,
-        loaded_at
+        records.record_id,
+        parsed_records.record,
+        records.invalid_reason,
+        records.source_file,
+        records.source_row,
+        records.loaded_at
     from records
-    where record_status = 'quarantined'
+    inner join parsed_records on records.record_id = parsed_records.record_id
+    where records.record_status = 'quarantined'
 
 )
 

@@ -182,6 +182,12 @@ class SnowflakeConfig:
     task: str
     task_schedule_minutes: int
     handoff: SnowflakeHandoff
+    # Role the Pulumi program deploys as (created once by an account admin, see
+    # infra/README.md); it owns every object the program creates.
+    deployer_role: str
+    # Small table the change-capture task fills from the stream: which event dates each
+    # load touched, so incremental dbt models rebuild exactly those dates.
+    load_dates_table: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +207,13 @@ class MwaaConfig:
     max_workers: int
     schedule: str
     start_date: str
+    # NAT gateways of the MWAA VPC (1 or 2: one per private subnet buys AZ-failure tolerance).
+    nat_gateways: int
     dag_id: str
+    # Airflow's Secrets Manager backend looks up `<prefix>/<conn_id>` and
+    # `<prefix>/<variable>`; the execution role may read these prefixes and nothing else.
+    connections_secret_prefix: str
+    variables_secret_prefix: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,6 +369,7 @@ _SCHEMA: dict[str, Any] = {
         "max_workers": int,
         "schedule": str,
         "start_date": str,
+        "nat_gateways": int,
     },
     "ci": {"github_repository": str},
     "local": {"host": str, "moto_port": int, "out_dir": str, "duckdb_file": str},
@@ -469,11 +482,15 @@ def _derive(project: str, env: str, c: Mapping[str, Any]) -> Settings:
             task="PROCESS_NEW_EVENTS_TASK",
             task_schedule_minutes=sf["task_schedule_minutes"],
             handoff=SnowflakeHandoff(**sf["handoff"]),
+            deployer_role=f"{sf_prefix}_DEPLOYER",
+            load_dates_table="RAW_EVENTS_LOAD_DATES",
         ),
         dbt=DbtConfig(profile="podcast_analytics", target=env, project_dir="transform"),
         mwaa=MwaaConfig(
             environment_name=f"{prefix}-airflow",
             dag_id="podcast_analytics",
+            connections_secret_prefix="airflow/connections",  # noqa: S106 - a name, not a secret
+            variables_secret_prefix="airflow/variables",  # noqa: S106 - a name, not a secret
             **c["mwaa"],
         ),
         access=AccessConfig(
@@ -680,6 +697,11 @@ def _check_values(s: Settings) -> list[str]:
         f"need 1 <= min_workers ({mw.min_workers}) <= max_workers ({mw.max_workers}) <= 25",
     )
     check(bool(mw.schedule.strip()), "mwaa.schedule", "must not be empty")
+    check(
+        1 <= mw.nat_gateways <= 2,
+        "mwaa.nat_gateways",
+        f"{mw.nat_gateways} is not 1 or 2 (MWAA uses two private subnets)",
+    )
     try:
         date.fromisoformat(mw.start_date)
     except ValueError:

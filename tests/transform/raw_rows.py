@@ -95,7 +95,7 @@ def broken_records(loaded_at: datetime) -> list[dict]:
     for index, change in enumerate(variants):
         record = dict(base, event_id=f"broken-{index}")
         record.update(change)
-        records.append({k: v for k, v in record.items() if k != "__drop__"})
+        records.append(record)
     # absent fields (rather than null ones)
     for index, field_name in enumerate(("event_id", "event_type", "event_ts", "position_s")):
         record = dict(base, event_id=f"absent-{index}")

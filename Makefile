@@ -68,11 +68,14 @@ lint: $(STAMP) ## ruff, and the generated dbt config is in step with the config
 synth: setup ## cdk synth for ENV (dev or prod), offline, with cdk-nag
 	npx cdk synth --quiet -c env="$(ENV)"
 
-pipeline: $(STAMP) ## run the whole pipeline locally (moto + DuckDB)
-	@echo "make pipeline: the local runner arrives with the pipeline issue (#6)"; exit 1
+# make pipeline [EVENTS=n] [DAYS=n] [SEED=n] [INPUT=file.ndjson[.gz]] [OUT=dir]
+RUN_ARGS = --events "$(EVENTS)" --days "$(DAYS)" --seed "$(SEED)" --input "$(INPUT)" --out "$(OUT)"
 
-bench: $(STAMP) ## benchmark the local pipeline stages
-	@echo "make bench: arrives with the pipeline issue (#6)"; exit 1
+pipeline: $(STAMP) ## run the whole pipeline locally (moto + DuckDB); results in OUT (out/)
+	@$(PY) -m podcast_analytics pipeline $(RUN_ARGS)
+
+bench: $(STAMP) ## benchmark the local pipeline stages [EVENTS=n]; writes OUT/bench.json
+	@$(PY) -m podcast_analytics bench $(RUN_ARGS)
 
 docs: $(STAMP) ## build the dbt docs site offline
 	@echo "make docs: arrives with the dbt issue (#5)"; exit 1

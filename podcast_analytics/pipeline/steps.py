@@ -191,7 +191,11 @@ def load(ctx: LocalContext) -> dict[str, Any]:
     started = time.perf_counter()
     pipe = LocalSnowpipe(ctx.settings, ctx.client("s3"), ctx.client("sqs"), ctx.duckdb_path)
     stats = pipe.drain()
-    return {**stats.to_dict(), "seconds": round(time.perf_counter() - started, 3)}
+    return {
+        **stats.to_dict(),
+        "warehouse": str(ctx.duckdb_path),
+        "seconds": round(time.perf_counter() - started, 3),
+    }
 
 
 # ------------------------------------------------------------------------------ transform

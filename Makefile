@@ -68,8 +68,9 @@ lint: $(STAMP) ## ruff, and the generated dbt config is in step with the config
 synth: setup ## cdk synth for ENV (dev or prod), offline, with cdk-nag
 	npx cdk synth --quiet -c env="$(ENV)"
 
-# make pipeline [EVENTS=n] [DAYS=n] [SEED=n] [INPUT=file.ndjson[.gz]] [OUT=dir]
-RUN_ARGS = --events "$(EVENTS)" --days "$(DAYS)" --seed "$(SEED)" --input "$(INPUT)" --out "$(OUT)"
+# make pipeline [EVENTS=n] [DAYS=n] [SEED=n] [START=yyyy-mm-dd] [INPUT=file.ndjson[.gz]] [OUT=dir]
+RUN_ARGS = --events "$(EVENTS)" --days "$(DAYS)" --seed "$(SEED)" --start "$(START)" \
+	--input "$(INPUT)" --out "$(OUT)"
 
 pipeline: $(STAMP) ## run the whole pipeline locally (moto + DuckDB); results in OUT (out/)
 	@$(PY) -m podcast_analytics pipeline $(RUN_ARGS)

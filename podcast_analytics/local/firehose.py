@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -74,8 +75,16 @@ class LocalFirehose:
         self._s3 = s3
         self._run_token = run_token  # makes object names unique per input, stable per rerun
         self._buffer_bytes = settings.firehose.buffer_mib * 1024 * 1024
-        self._after_sequence: dict[str, str] = {}  # shard id -> last sequence number read
         self._object_counter = 0
+        # Like a consumer created now: it reads what is put from here on, not what earlier
+        # runs in the same emulator left in the stream. shard id -> next iterator.
+        stream = settings.kinesis.stream_name
+        self._iterators: dict[str, str] = {
+            shard["ShardId"]: kinesis.get_shard_iterator(
+                StreamName=stream, ShardId=shard["ShardId"], ShardIteratorType="LATEST"
+            )["ShardIterator"]
+            for shard in kinesis.list_shards(StreamName=stream)["Shards"]
+        }
 
     def deliver(self, *, now: datetime) -> DeliveryStats:
         """Drain every shard up to its tip, processing and writing what was read."""
@@ -117,35 +126,21 @@ class LocalFirehose:
             stats.error_objects.append(key)
         return stats
 
-    def _read_new_records(self) -> Any:
-        stream = self._settings.kinesis.stream_name
-        shards = self._kinesis.list_shards(StreamName=stream)["Shards"]
-        for shard in sorted(shards, key=lambda s: s["ShardId"]):
-            shard_id = shard["ShardId"]
-            after = self._after_sequence.get(shard_id)
-            iterator_args: dict[str, Any] = (
-                {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "StartingSequenceNumber": after}
-                if after
-                else {"ShardIteratorType": "TRIM_HORIZON"}
-            )
-            iterator = self._kinesis.get_shard_iterator(
-                StreamName=stream, ShardId=shard_id, **iterator_args
-            )["ShardIterator"]
-            while iterator:
+    def _read_new_records(self) -> Iterator[bytes]:
+        for shard_id in sorted(self._iterators):
+            iterator = self._iterators[shard_id]
+            while True:
                 response = self._kinesis.get_records(
                     ShardIterator=iterator, Limit=_GET_RECORDS_LIMIT
                 )
                 records = response["Records"]
                 for record in records:
                     yield record["Data"]
-                if records:
-                    self._after_sequence[shard_id] = records[-1]["SequenceNumber"]
-                caught_up = (
-                    response.get("MillisBehindLatest", 0) == 0 and len(records) < _GET_RECORDS_LIMIT
-                )
-                if not records or caught_up:
-                    break  # caught up with the tip of this shard
-                iterator = response.get("NextShardIterator")
+                iterator = response.get("NextShardIterator") or iterator
+                caught_up = response.get("MillisBehindLatest", 0) == 0
+                if not records or (caught_up and len(records) < _GET_RECORDS_LIMIT):
+                    break  # at the tip of this shard
+            self._iterators[shard_id] = iterator
 
     def _write_raw(self, lines: list[bytes], now: datetime, stats: DeliveryStats) -> None:
         key = self._key(self._settings.storage.prefixes.raw_events_for(now), now)

@@ -18,12 +18,14 @@ import shutil
 import sys
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from podcast_analytics.config import Settings
+from podcast_analytics.generator import GeneratorSettings
 from podcast_analytics.pipeline import steps
 from podcast_analytics.pipeline.ledger import write_json_atomically
 from podcast_analytics.pipeline.sources import generated_records
@@ -39,6 +41,7 @@ def run_bench(
     days: int,
     seed: int,
     input_path: Path | None = None,
+    start: date | None = None,
 ) -> dict[str, Any]:
     if input_path is not None:
         raise steps.PipelineError("bench generates its own events: leave INPUT unset")
@@ -47,11 +50,11 @@ def run_bench(
     stages: dict[str, dict[str, float]] = {}
 
     started = time.perf_counter()
-    generated = sum(1 for _ in generated_records(events, days, seed))
+    generated = sum(1 for _ in generated_records(events, days, seed, start))
     stages["generate"] = _stage(time.perf_counter() - started, generated)
 
     with steps.local_aws(settings, work) as ctx:
-        ingest = steps.ingest(ctx, events=events, days=days, seed=seed)
+        ingest = steps.ingest(ctx, events=events, days=days, seed=seed, start=start)
         produced = ingest["produced"]
         stages["produce"] = _stage(ingest["produce_seconds"], produced)
         stages["deliver"] = _stage(ingest["deliver_seconds"], produced)
@@ -63,8 +66,11 @@ def run_bench(
         stages["dbt_build_full"] = _stage(full["seconds"], load["rows_loaded"])
         exported = steps.export(ctx)
         stages["export"] = _stage(exported["seconds"], produced)
-        # One more simulated day (a different seed, so new events), then dbt incrementally.
-        extra = steps.ingest(ctx, events=max(produced // max(days, 1), 1), days=1, seed=seed + 1)
+        # One more simulated day after the last, then dbt incrementally.
+        next_day = (start or GeneratorSettings().start) + timedelta(days=days)
+        extra = steps.ingest(
+            ctx, events=max(produced // days, 1), days=1, seed=seed + 1, start=next_day
+        )
         extra_load = steps.load(ctx)
         incremental = steps.transform(ctx)
         stages["dbt_build_incremental_one_day"] = _stage(

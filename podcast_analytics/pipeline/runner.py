@@ -12,7 +12,7 @@ import shutil
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -32,6 +32,7 @@ def run_pipeline(
     days: int,
     seed: int,
     input_path: Path | None = None,
+    start: date | None = None,
     log: TextIO | None = None,
 ) -> dict[str, Any]:
     stream = log or sys.stdout
@@ -58,7 +59,9 @@ def run_pipeline(
         step(
             1,
             "ingest",
-            lambda: steps.ingest(ctx, events=events, days=days, seed=seed, input_path=input_path),
+            lambda: steps.ingest(
+                ctx, events=events, days=days, seed=seed, input_path=input_path, start=start
+            ),
         )
         step(2, "load", lambda: steps.load(ctx))
         step(3, "transform", lambda: steps.transform(ctx))

@@ -13,7 +13,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from podcast_analytics.pipeline.errors import PipelineError
@@ -28,15 +28,20 @@ class SourceRecord:
     arrival: datetime  # UTC; simulated for generated events, the run's clock for replay
 
 
-def generated_batch_id(events: int | None, days: int, seed: int) -> str:
-    spec = json.dumps({"source": "generator", "events": events, "days": days, "seed": seed})
+def generated_batch_id(events: int | None, days: int, seed: int, start: date | None) -> str:
+    spec = json.dumps(
+        {"source": "generator", "events": events, "days": days, "seed": seed, "start": str(start)}
+    )
     return hashlib.sha256(spec.encode()).hexdigest()[:16]
 
 
-def generated_records(events: int | None, days: int, seed: int) -> Iterator[SourceRecord]:
+def generated_records(
+    events: int | None, days: int, seed: int, start: date | None = None
+) -> Iterator[SourceRecord]:
     from podcast_analytics.generator import GeneratorSettings, generate
 
-    for record in generate(GeneratorSettings(events=events, days=days, seed=seed)):
+    options = {"start": start} if start else {}
+    for record in generate(GeneratorSettings(events=events, days=days, seed=seed, **options)):
         yield SourceRecord(record.data, record.partition_key, record.arrival)
 
 

@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -85,6 +85,7 @@ def ingest(
     days: int,
     seed: int,
     input_path: Path | None = None,
+    start: date | None = None,
 ) -> dict[str, Any]:
     """Generate (or replay) -> producer -> Kinesis -> Firehose stand-in -> S3.
 
@@ -102,9 +103,9 @@ def ingest(
             raise PipelineError(f"EVENTS must be a positive whole number, got {events}")
         if days <= 0:
             raise PipelineError(f"DAYS must be a positive whole number, got {days}")
-        batch_id = generated_batch_id(events, days, seed)
-        records = generated_records(events, days, seed)
-        source = {"generator": {"events": events, "days": days, "seed": seed}}
+        batch_id = generated_batch_id(events, days, seed, start)
+        records = generated_records(events, days, seed, start)
+        source = {"generator": {"events": events, "days": days, "seed": seed, "start": str(start)}}
 
     settings = ctx.settings
     kinesis, s3 = ctx.client("kinesis"), ctx.client("s3")

@@ -226,7 +226,7 @@ def transform(ctx: LocalContext, *, dbt_executable: str | None = None) -> dict[s
     models = project / "models"
     if not models.is_dir() or not any(models.rglob("*.sql")):
         raise PipelineError(
-            f"the dbt project in {project.relative_to(REPO_ROOT)}/ has no models yet: "
+            f"the dbt project in {ctx.settings.dbt.project_dir}/ has no models yet: "
             "nothing to transform"
         )
     target_path, log_path = ctx.out_dir / DBT_DIR / "target", ctx.out_dir / DBT_DIR / "logs"

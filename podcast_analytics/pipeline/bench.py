@@ -62,20 +62,26 @@ def run_bench(
         stages["load"] = _stage(load["seconds"], load["rows_loaded"])
         floor = _duckdb_floor(ctx)
         stages["duckdb_floor"] = _stage(floor["seconds"], floor["rows"])
-        full = steps.transform(ctx)
-        stages["dbt_build_full"] = _stage(full["seconds"], load["rows_loaded"])
-        exported = steps.export(ctx)
-        stages["export"] = _stage(exported["seconds"], produced)
-        # One more simulated day after the last, then dbt incrementally.
+        # One more simulated day after the last, for the incremental dbt build.
         next_day = (start or GeneratorSettings().start) + timedelta(days=days)
-        extra = steps.ingest(
-            ctx, events=max(produced // days, 1), days=1, seed=seed + 1, start=next_day
-        )
-        extra_load = steps.load(ctx)
-        incremental = steps.transform(ctx)
-        stages["dbt_build_incremental_one_day"] = _stage(
-            incremental["seconds"], extra_load["rows_loaded"]
-        )
+        incremental_events = 0
+        try:
+            full = steps.transform(ctx)
+            stages["dbt_build_full"] = _stage(full["seconds"], load["rows_loaded"])
+            exported = steps.export(ctx)
+            stages["export"] = _stage(exported["seconds"], produced)
+            incremental_events = steps.ingest(
+                ctx, events=max(produced // days, 1), days=1, seed=seed + 1, start=next_day
+            )["produced"]
+            extra_load = steps.load(ctx)
+            incremental = steps.transform(ctx)
+            stages["dbt_build_incremental_one_day"] = _stage(
+                incremental["seconds"], extra_load["rows_loaded"]
+            )
+            dbt_error = None
+        except steps.PipelineError as exc:
+            # The stages before dbt are still worth reporting; the failure is named.
+            dbt_error = str(exc)
         reconciliation = steps.reconcile(ctx)
 
     result = {
@@ -84,13 +90,12 @@ def run_bench(
         "seed": seed,
         "stages": stages,
         "raw_objects": floor["objects"],
-        "load_vs_duckdb_floor": round(load["seconds"] / floor["seconds"], 2)
-        if floor["seconds"]
-        else None,
-        "dbt_full_vs_incremental": round(full["seconds"] / incremental["seconds"], 2)
-        if incremental["seconds"]
-        else None,
-        "incremental_day_events": extra["produced"],
+        "load_vs_duckdb_floor": _ratio(stages, "load", "duckdb_floor"),
+        "dbt_full_vs_incremental": _ratio(
+            stages, "dbt_build_full", "dbt_build_incremental_one_day"
+        ),
+        "incremental_day_events": incremental_events,
+        "dbt_error": dbt_error,
         "peak_rss_mib": {
             "pipeline_process": _rss_mib(resource.RUSAGE_SELF),
             "largest_child": _rss_mib(resource.RUSAGE_CHILDREN),
@@ -109,6 +114,12 @@ def _stage(seconds: float, events: int) -> dict[str, float]:
         "seconds": round(seconds, 3),
         "events_per_s": round(events / seconds) if seconds else 0,
     }
+
+
+def _ratio(stages: dict[str, dict[str, float]], numerator: str, denominator: str) -> float | None:
+    if numerator not in stages or not stages.get(denominator, {}).get("seconds"):
+        return None
+    return round(stages[numerator]["seconds"] / stages[denominator]["seconds"], 2)
 
 
 def _rss_mib(who: int) -> float:

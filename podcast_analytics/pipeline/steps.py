@@ -48,7 +48,7 @@ DBT_DIR = "dbt"
 # S3 key prefixes inside the exports / artefacts buckets (the buckets come from the config).
 EXPORTS_KEY_PREFIX = "marts/"
 ARTEFACTS_KEY_PREFIX = "runs/"
-STAGING_MODELS = ("stg_user_events", "stg_user_events_invalid")
+STAGING_MODELS = ("stg_user_events", "stg_user_events_invalid", "stg_user_events_duplicates")
 
 
 @dataclass(frozen=True)
@@ -380,7 +380,7 @@ def reconcile_counts(settings: Settings, out_dir: Path) -> dict[str, Any]:
             ).fetchall()
         }
         if all(model in present for model in STAGING_MODELS):
-            split = _split_from_models(con, staging, raw)
+            split = _split_from_models(con, staging)
         else:
             split = _split_in_python(con, raw, settings.events.future_tolerance_s)
     result: dict[str, Any] = {
@@ -412,9 +412,7 @@ def _sum_reasons(ledger: dict[str, dict[str, Any]], key: str) -> dict[str, int]:
     return dict(sorted(totals.items()))
 
 
-def _split_from_models(
-    con: duckdb.DuckDBPyConnection, staging: str, raw: RawTable
-) -> dict[str, Any]:
+def _split_from_models(con: duckdb.DuckDBPyConnection, staging: str) -> dict[str, Any]:
     valid = con.execute(f"SELECT count(*) FROM {staging}.stg_user_events").fetchone()[0]  # type: ignore[index]
     reasons = dict(
         con.execute(
@@ -423,19 +421,15 @@ def _split_from_models(
         ).fetchall()
     )
     quarantined = sum(reasons.values())
-    # Duplicates counted independently of the models: raw rows not quarantined, minus one
-    # per distinct event id (the first arrival of each).
     duplicates = con.execute(
-        f"SELECT count(*) - count(DISTINCT json_extract_string(r.record, '$.event_id')) "
-        f"FROM {raw.qualified} r ANTI JOIN {staging}.stg_user_events_invalid i "
-        "ON r.source_file = i.source_file AND r.source_row = i.source_row"
+        f"SELECT count(*) FROM {staging}.stg_user_events_duplicates"
     ).fetchone()[0]  # type: ignore[index]
     return {
         "valid": valid,
         "quarantined": quarantined,
         "duplicates": duplicates,
         "quarantined_by_reason": reasons,
-        "counted_by": "dbt models stg_user_events / stg_user_events_invalid",
+        "counted_by": "dbt models " + " / ".join(STAGING_MODELS),
     }
 
 

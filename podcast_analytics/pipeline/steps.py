@@ -244,7 +244,12 @@ def transform(ctx: LocalContext, *, dbt_executable: str | None = None) -> dict[s
         "--log-path",
         str(log_path),
     ]
-    env = {**os.environ, "PODCAST_DUCKDB_PATH": str(ctx.duckdb_path.resolve())}
+    env = {
+        **os.environ,
+        "PODCAST_DUCKDB_PATH": str(ctx.duckdb_path.resolve()),
+        # No usage pings from a local run (they would only time out offline).
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": os.environ.get("DBT_SEND_ANONYMOUS_USAGE_STATS", "false"),
+    }
     started = time.perf_counter()
     result = subprocess.run(  # noqa: S603 - fixed argv, no shell
         command, env=env, capture_output=True, text=True, check=False, cwd=project

@@ -144,10 +144,18 @@ def ingest(
         "dead_lettered_by_reason": delivery.get("dead_lettered_by_reason", {}),
         "delivered": delivery.get("delivered", 0),
     }
-    if produced != entry["spilled"] + entry["dead_lettered"] + entry["delivered"] + _in_stream(
-        spilled.sent, totals
+    read = delivery.get("read", 0)
+    # Every record is sent or spilled; everything sent is read back and delivered or failed.
+    if (
+        produced != spilled.sent + spilled.spilled
+        or spilled.sent != read
+        or read != (entry["delivered"] + entry["dead_lettered"])
     ):
-        raise PipelineError("ingest lost records between the producer and S3 (a bug)")
+        raise PipelineError(
+            f"ingest does not add up: produced {produced}, sent {spilled.sent}, spilled "
+            f"{spilled.spilled}, read back {read}, delivered {entry['delivered']}, "
+            f"dead-lettered {entry['dead_lettered']}"
+        )
     record_batch(ctx.out_dir, batch_id, entry)
     return {
         "batch_id": batch_id,
@@ -176,12 +184,6 @@ class _DayFeed:
             self._progress.advance()
             self.latest_arrival = max(self.latest_arrival, record.arrival)
             yield OutgoingRecord(record.data, record.partition_key)
-
-
-def _in_stream(sent: int, totals: Any) -> int:
-    """Records sent but not read back by the stand-in (always 0 after a full drain)."""
-    read = totals.read if totals else 0
-    return sent - read
 
 
 # ------------------------------------------------------------------------------ load

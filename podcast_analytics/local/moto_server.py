@@ -12,12 +12,13 @@ import contextlib
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 import boto3
 from botocore.config import Config
@@ -80,14 +81,17 @@ def moto_server(host: str, port: int, region: str) -> Iterator[MotoServer]:
     port = port or _free_port(host)
     _check_port_free(host, port)
     endpoint_url = f"http://{host}:{port}"
+    # moto logs every request to stderr: a pipe nobody drains fills up and blocks the
+    # server, so the log goes to a temporary file, read only to explain a failed start.
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
     process = subprocess.Popen(  # noqa: S603 - our own interpreter, fixed arguments
         [sys.executable, "-m", "podcast_analytics.local.moto_launch", "-H", host, "-p", str(port)],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     try:
-        _wait_until_ready(endpoint_url, process)
+        _wait_until_ready(endpoint_url, process, log)
         yield MotoServer(endpoint_url, region, process)
     finally:
         process.terminate()
@@ -96,15 +100,15 @@ def moto_server(host: str, port: int, region: str) -> Iterator[MotoServer]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        if process.stderr is not None:
-            process.stderr.close()
+        log.close()
 
 
-def _wait_until_ready(endpoint_url: str, process: subprocess.Popen[bytes]) -> None:
+def _wait_until_ready(endpoint_url: str, process: subprocess.Popen[bytes], log: IO[bytes]) -> None:
     deadline = time.monotonic() + _START_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            stderr = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
+            log.seek(0)
+            stderr = log.read().decode("utf-8", "replace")
             last = (stderr.strip().splitlines() or ["no output"])[-1]
             raise EmulatorError(f"moto's server exited at start: {last}")
         try:

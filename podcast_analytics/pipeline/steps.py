@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -253,23 +254,48 @@ def transform(ctx: LocalContext, *, dbt_executable: str | None = None) -> dict[s
         "DBT_SEND_ANONYMOUS_USAGE_STATS": os.environ.get("DBT_SEND_ANONYMOUS_USAGE_STATS", "false"),
     }
     started = time.perf_counter()
-    result = subprocess.run(  # noqa: S603 - fixed argv, no shell
-        command, env=env, capture_output=True, text=True, check=False, cwd=project
-    )
+    returncode, output = _run_with_progress(command, env=env, cwd=project)
     seconds = round(time.perf_counter() - started, 3)
     statuses = _run_result_statuses(target_path / "run_results.json")
-    if result.returncode != 0:
+    if returncode != 0:
         failing = [name for name, status in statuses.items() if status in ("error", "fail")]
         detail = (
-            f"{len(failing)} failing: {', '.join(failing[:5])}"
-            if failing
-            else _last_line(result.stdout + result.stderr)
+            f"{len(failing)} failing: {', '.join(failing[:5])}" if failing else _last_line(output)
         )
         raise PipelineError(f"dbt build failed ({detail}); log: {log_path / 'dbt.log'}")
     counts: dict[str, int] = {}
     for status in statuses.values():
         counts[status] = counts.get(status, 0) + 1
     return {"seconds": seconds, "nodes": len(statuses), "statuses": counts}
+
+
+_DBT_NODE_DONE = re.compile(r"\b(\d+) of (\d+) (?!START)[A-Z]")
+
+
+def _run_with_progress(command: list[str], *, env: dict[str, str], cwd: Path) -> tuple[int, str]:
+    """Run dbt, drawing its "n of N" lines as a progress bar; return (exit code, output)."""
+    lines: list[str] = []
+    progress: Progress | None = None
+    with subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+        command,
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    ) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line)
+            match = _DBT_NODE_DONE.search(line)
+            if match:
+                if progress is None:
+                    progress = Progress("dbt build", int(match.group(2)))
+                progress.advance()
+        returncode = process.wait()
+    if progress is not None:
+        progress.close()
+    return returncode, "".join(lines[-50:])
 
 
 def _resolve_dbt(explicit: str | None) -> str:

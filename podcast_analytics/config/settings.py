@@ -207,7 +207,13 @@ class MwaaConfig:
     max_workers: int
     schedule: str
     start_date: str
+    # NAT gateways of the MWAA VPC (1 or 2: one per private subnet buys AZ-failure tolerance).
+    nat_gateways: int
     dag_id: str
+    # Airflow's Secrets Manager backend looks up `<prefix>/<conn_id>` and
+    # `<prefix>/<variable>`; the execution role may read these prefixes and nothing else.
+    connections_secret_prefix: str
+    variables_secret_prefix: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,6 +369,7 @@ _SCHEMA: dict[str, Any] = {
         "max_workers": int,
         "schedule": str,
         "start_date": str,
+        "nat_gateways": int,
     },
     "ci": {"github_repository": str},
     "local": {"host": str, "moto_port": int, "out_dir": str, "duckdb_file": str},
@@ -482,6 +489,8 @@ def _derive(project: str, env: str, c: Mapping[str, Any]) -> Settings:
         mwaa=MwaaConfig(
             environment_name=f"{prefix}-airflow",
             dag_id="podcast_analytics",
+            connections_secret_prefix="airflow/connections",  # noqa: S106 - a name, not a secret
+            variables_secret_prefix="airflow/variables",  # noqa: S106 - a name, not a secret
             **c["mwaa"],
         ),
         access=AccessConfig(
@@ -688,6 +697,11 @@ def _check_values(s: Settings) -> list[str]:
         f"need 1 <= min_workers ({mw.min_workers}) <= max_workers ({mw.max_workers}) <= 25",
     )
     check(bool(mw.schedule.strip()), "mwaa.schedule", "must not be empty")
+    check(
+        1 <= mw.nat_gateways <= 2,
+        "mwaa.nat_gateways",
+        f"{mw.nat_gateways} is not 1 or 2 (MWAA uses two private subnets)",
+    )
     try:
         date.fromisoformat(mw.start_date)
     except ValueError:

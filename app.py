@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""The AWS CDK app: `cdk synth|diff|deploy -c env=dev|prod` (default dev).
+
+Reads the shared config once and hands typed values to the stacks in infra/. The values
+Snowflake generates on `pulumi up` (see infra/README.md) may come from the config's
+`snowflake.handoff` block or, as `make deploy` passes them, from context:
+`-c integration_iam_user_arn=... -c integration_external_id=... -c pipe_notification_channel=...`.
+Either way they are validated like every other config value.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import aws_cdk as cdk
+
+from infra.assembly import add_security_checks, add_stacks
+from podcast_analytics.config.settings import ConfigError, Settings, load_settings
+
+DEFAULT_ENVIRONMENT = "dev"
+
+
+# Context keys that override `settings.snowflake.handoff` (same names as its fields).
+HANDOFF_CONTEXT_KEYS = (
+    "integration_iam_user_arn",
+    "integration_external_id",
+    "pipe_notification_channel",
+)
+
+
+def settings_from_context(app: cdk.App) -> Settings:
+    """The environment's settings, with the command line's hand-off values applied."""
+    environment = str(app.node.try_get_context("env") or DEFAULT_ENVIRONMENT)
+    handoff = {
+        key: str(value) for key in HANDOFF_CONTEXT_KEYS if (value := app.node.try_get_context(key))
+    }
+    overrides = {"snowflake": {"handoff": handoff}} if handoff else None
+    return load_settings(environment, overrides=overrides)
+
+
+def main() -> None:
+    app = cdk.App()
+    try:
+        settings = settings_from_context(app)
+    except ConfigError as error:
+        sys.exit(f"config error: {'; '.join(error.problems)}")
+    add_stacks(app, settings)
+    add_security_checks(app)
+    app.synth()
+
+
+if __name__ == "__main__":
+    main()

@@ -18,6 +18,9 @@ PY := $(VENV)/bin/python
 LOCK := requirements/dev.lock
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+# make pipeline|bench [EVENTS=n] [DAYS=n] [SEED=n] [START=yyyy-mm-dd] [INPUT=file.ndjson[.gz]] [OUT=dir]
+RUN_ARGS = --events "$(EVENTS)" --days "$(DAYS)" --seed "$(SEED)" --start "$(START)" \
+	--input "$(INPUT)" --out "$(OUT)"
 
 # jsii (under aws-cdk-lib) warns on Node 20 every start; the CLI phones home unless told not to.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
@@ -67,10 +70,6 @@ lint: $(STAMP) ## ruff, and the generated dbt config is in step with the config
 
 synth: setup ## cdk synth for ENV (dev or prod), offline, with cdk-nag
 	npx cdk synth --quiet -c env="$(ENV)"
-
-# make pipeline [EVENTS=n] [DAYS=n] [SEED=n] [START=yyyy-mm-dd] [INPUT=file.ndjson[.gz]] [OUT=dir]
-RUN_ARGS = --events "$(EVENTS)" --days "$(DAYS)" --seed "$(SEED)" --start "$(START)" \
-	--input "$(INPUT)" --out "$(OUT)"
 
 pipeline: $(STAMP) ## run the whole pipeline locally (moto + DuckDB); results in OUT (out/)
 	@$(PY) -m podcast_analytics pipeline $(RUN_ARGS)

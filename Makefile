@@ -10,6 +10,9 @@ MAKEFLAGS += --no-print-directory
 ENV ?= local
 UV_VERSION := 0.13.8
 PYTHON ?= python3
+# make pipeline|bench [EVENTS=n] [DAYS=n] [SEED=n] [START=yyyy-mm-dd] [INPUT=file.ndjson[.gz]] [OUT=dir]
+RUN_ARGS = --events "$(EVENTS)" --days "$(DAYS)" --seed "$(SEED)" --start "$(START)" \
+	--input "$(INPUT)" --out "$(OUT)"
 
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
@@ -18,9 +21,6 @@ PY := $(VENV)/bin/python
 LOCK := requirements/dev.lock
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
-# make pipeline|bench [EVENTS=n] [DAYS=n] [SEED=n] [START=yyyy-mm-dd] [INPUT=file.ndjson[.gz]] [OUT=dir]
-RUN_ARGS = --events "$(EVENTS)" --days "$(DAYS)" --seed "$(SEED)" --start "$(START)" \
-	--input "$(INPUT)" --out "$(OUT)"
 
 # jsii (under aws-cdk-lib) warns on Node 20 every start; the CLI phones home unless told not to.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20

@@ -149,16 +149,15 @@ class LocalSnowpipe:
         text = (gzip.decompress(body) if key.endswith(".gz") else body).decode("utf-8")
         loaded_at = _delivered_at(response.get("Metadata", {})) or self._clock()
         loaded_at_naive = loaded_at.astimezone(UTC).replace(tzinfo=None)  # TIMESTAMP is UTC
-        # DuckDB splits the object into lines itself: row numbers come from the list
-        # position, so `source_row` is exact without a per-row Python loop.
+        # DuckDB splits the object into lines itself: row numbers are the list positions
+        # (WITH ORDINALITY), so `source_row` is exact without a per-row Python loop.
         con.execute("BEGIN TRANSACTION")
         try:
             inserted = con.execute(
                 f"INSERT INTO {self._raw.qualified} "
-                "SELECT line, ?, row_index::INTEGER, ? FROM ("
-                "  SELECT unnest(lines) AS line, generate_subscripts(lines, 1) AS row_index"
-                "  FROM (SELECT string_split(rtrim(?, chr(10)), chr(10)) AS lines)"
-                ") WHERE line <> ''",
+                "SELECT line, ?, row_number::INTEGER, ? "
+                "FROM unnest(string_split(rtrim(?, chr(10)), chr(10))) "
+                "WITH ORDINALITY AS lines(line, row_number) WHERE line <> ''",
                 [key, loaded_at_naive, text],
             ).fetchone()
             rows = int(inserted[0]) if inserted else 0

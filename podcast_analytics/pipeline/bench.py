@@ -106,6 +106,8 @@ def run_bench(
     write_json_atomically(out_dir / BENCH_FILE, result)
     print(json.dumps(result, indent=2))
     print(f"written to {out_dir / BENCH_FILE}")
+    if dbt_error:
+        raise steps.PipelineError(f"bench incomplete, dbt stages missing: {dbt_error}")
     return result
 
 

@@ -232,7 +232,9 @@ def transform(ctx: LocalContext, *, dbt_executable: str | None = None) -> dict[s
             f"the dbt project in {ctx.settings.dbt.project_dir}/ has no models yet: "
             "nothing to transform"
         )
-    target_path, log_path = ctx.out_dir / DBT_DIR / "target", ctx.out_dir / DBT_DIR / "logs"
+    # Absolute: dbt runs in the project directory, where a relative OUT would mean another place.
+    dbt_dir = (ctx.out_dir / DBT_DIR).resolve()
+    target_path, log_path = dbt_dir / "target", dbt_dir / "logs"
     command = [
         executable,
         "build",

@@ -279,3 +279,23 @@ def test_transform_names_the_problem_when_the_dbt_project_has_no_models(tmp_path
     ctx = steps.LocalContext(settings=settings, out_dir=tmp_path, endpoint_url="http://unused")
     with pytest.raises(PipelineError, match="has no models yet"):
         steps.transform(ctx)
+
+
+def test_transform_gives_dbt_absolute_paths_for_a_relative_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # dbt runs inside the project directory: a relative OUT must not land under transform/.
+    fake_dbt = tmp_path / "dbt"
+    fake_dbt.write_text(
+        "#!/bin/sh\n"
+        'printf "%s\\n" "$@" > "$(dirname "$0")/argv.txt"\n'
+        'echo "$PODCAST_DUCKDB_PATH" >> "$(dirname "$0")/argv.txt"\n'
+    )
+    fake_dbt.chmod(0o755)
+    monkeypatch.chdir(tmp_path)
+    ctx = steps.LocalContext(settings=SETTINGS, out_dir=Path("out"), endpoint_url="http://unused")
+    steps.transform(ctx, dbt_executable=str(fake_dbt))
+    argv = (tmp_path / "argv.txt").read_text().splitlines()
+    assert argv[argv.index("--target-path") + 1] == str(tmp_path / "out" / "dbt" / "target")
+    assert argv[argv.index("--log-path") + 1] == str(tmp_path / "out" / "dbt" / "logs")
+    assert argv[-1] == str(tmp_path / "out" / SETTINGS.local.duckdb_file)

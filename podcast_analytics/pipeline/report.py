@@ -189,7 +189,7 @@ def _line_chart(labels: list[str], series: list[tuple[str, list[float]]], colour
         parts.append(
             f'<text x="{_PAD}" y="{16 + 14 * offset}" fill="{col}">{html.escape(name)}</text>'
         )
-    step = max(1, len(labels) // 8)
+    step = max(1, -(-len(labels) // 8))  # at most 8 axis labels, so dates do not overlap
     for i in range(0, len(labels), step):
         parts.append(
             f'<text x="{x(i):.1f}" y="{_H - _PAD + 16}" text-anchor="middle" class="tick">'
@@ -222,9 +222,13 @@ def _axes(top: float) -> str:
     return (
         f'<line x1="{_PAD}" y1="{_H - _PAD}" x2="{_W - _PAD}" y2="{_H - _PAD}" class="axis"/>'
         f'<line x1="{_PAD}" y1="{_PAD}" x2="{_PAD}" y2="{_H - _PAD}" class="axis"/>'
-        f'<text x="{_PAD - 4}" y="{_PAD + 4}" text-anchor="end" class="tick">{top:,.4g}</text>'
+        f'<text x="{_PAD - 4}" y="{_PAD + 4}" text-anchor="end" class="tick">{_number(top)}</text>'
         f'<text x="{_PAD - 4}" y="{_H - _PAD}" text-anchor="end" class="tick">0</text>'
     )
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
 
 
 def _svg(inner: str) -> str:

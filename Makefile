@@ -10,6 +10,9 @@ MAKEFLAGS += --no-print-directory
 ENV ?= local
 UV_VERSION := 0.13.8
 PYTHON ?= python3
+# make pipeline|bench [EVENTS=n] [DAYS=n] [SEED=n] [START=yyyy-mm-dd] [INPUT=file.ndjson[.gz]] [OUT=dir]
+RUN_ARGS = --events "$(EVENTS)" --days "$(DAYS)" --seed "$(SEED)" --start "$(START)" \
+	--input "$(INPUT)" --out "$(OUT)"
 
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
@@ -85,11 +88,11 @@ preview: $(STAMP) $(if $(filter 1,$(DRY_RUN)),,$(NODE_STAMP)) ## pulumi preview 
 redrive: $(STAMP) ## re-send dead-lettered records of ENV that now pass (DRY_RUN=1: report only)
 	@$(PY) -m podcast_analytics redrive --env "$(ENV)" $(if $(ENDPOINT_URL),--endpoint-url "$(ENDPOINT_URL)") $(if $(filter 1,$(DRY_RUN)),--dry-run)
 
-pipeline: $(STAMP) ## run the whole pipeline locally (moto + DuckDB)
-	@echo "make pipeline: the local runner arrives with the pipeline issue (#6)"; exit 1
+pipeline: $(STAMP) ## run the whole pipeline locally (moto + DuckDB); results in OUT (out/)
+	@$(PY) -m podcast_analytics pipeline $(RUN_ARGS)
 
-bench: $(STAMP) ## benchmark the local pipeline stages
-	@echo "make bench: arrives with the pipeline issue (#6)"; exit 1
+bench: $(STAMP) ## benchmark the local pipeline stages [EVENTS=n]; writes OUT/bench.json
+	@$(PY) -m podcast_analytics bench $(RUN_ARGS)
 
 docs: $(STAMP) ## build the dbt docs site offline (transform/target/static_index.html)
 	mkdir -p out

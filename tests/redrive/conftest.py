@@ -1,35 +1,16 @@
-"""moto's server on loopback, shared by the re-drive tests of this folder."""
+"""moto's server on loopback (the local pipeline's lifecycle helper), shared by this folder."""
 
 from __future__ import annotations
 
-import socket
+import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from podcast_analytics.config import Settings, load_settings
-
-HOST = "127.0.0.1"
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-def moto_endpoint() -> Iterator[str]:
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://{HOST}:{port}"
-    finally:
-        server.stop()
+from podcast_analytics.local.moto_server import MotoServer, aws_client, moto_server
+from podcast_analytics.local.resources import create_local_resources
 
 
 @pytest.fixture(scope="session")
@@ -37,11 +18,21 @@ def settings() -> Settings:
     return load_settings("local")
 
 
+@pytest.fixture(scope="session")
+def server(settings: Settings) -> Iterator[MotoServer]:
+    with moto_server(settings.local.host, 0, settings.aws.region) as running:
+        yield running
+
+
+@pytest.fixture
+def moto_endpoint(server: MotoServer, settings: Settings) -> str:
+    """A clean emulator per test (the re-drive deletes and rewrites objects), with the
+    stream and buckets the CDK stacks create in the cloud."""
+    request = urllib.request.Request(f"{server.endpoint_url}/moto-api/reset", method="POST")
+    urllib.request.urlopen(request, timeout=5).close()
+    create_local_resources(settings, server.client)
+    return server.endpoint_url
+
+
 def client(service: str, endpoint: str, settings: Settings) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=endpoint,
-        region_name=settings.aws.region,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    return aws_client(service, endpoint, settings.aws.region)

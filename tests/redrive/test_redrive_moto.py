@@ -6,7 +6,6 @@ import gzip
 import io
 import subprocess
 import sys
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -59,15 +58,7 @@ class Env:
 
 @pytest.fixture
 def env(moto_endpoint: str, settings: Settings) -> Env:
-    # A clean emulator per test: the re-drive deletes and rewrites objects.
-    request = urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")
-    urllib.request.urlopen(request, timeout=5).close()
-    env = Env(moto_endpoint, settings)
-    env.s3.create_bucket(Bucket=env.bucket)
-    env.kinesis.create_stream(
-        StreamName=settings.kinesis.stream_name, StreamModeDetails={"StreamMode": "ON_DEMAND"}
-    )
-    return env
+    return Env(moto_endpoint, settings)
 
 
 def _objects(env: Env) -> dict[str, str]:
@@ -99,8 +90,13 @@ def _run(env: Env, *, dry_run: bool, tmp_path: Path) -> redrive.RedriveReport:
 
 
 def test_redrive_resends_what_passes_and_keeps_the_rest(env: Env, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from podcast_analytics.local.firehose import LocalFirehose
+
     keys = _objects(env)
     none_pass_before = env.body(keys["none_pass"])
+    firehose = LocalFirehose(env.settings, env.kinesis, env.s3, run_token="r")
 
     report = _run(env, dry_run=False, tmp_path=tmp_path)
 
@@ -124,6 +120,9 @@ def test_redrive_resends_what_passes_and_keeps_the_rest(env: Env, tmp_path: Path
         keys["mixed"]: "rewritten",
         keys["none_pass"]: "kept",
     }
+    # And they flow on: Firehose delivers all three into the raw prefix this time.
+    delivered = firehose.deliver(now=datetime(2026, 11, 26, tzinfo=UTC))
+    assert (delivered.delivered, delivered.dead_lettered) == (3, 0)
 
 
 def test_a_second_run_resends_nothing(env: Env, tmp_path: Path) -> None:
@@ -211,3 +210,30 @@ def test_cli_without_a_bucket_is_one_line(env: Env) -> None:
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith("redrive error: ListObjectsV2 failed: NoSuchBucket")
+
+
+def test_reads_what_the_local_firehose_dead_letters(env: Env, tmp_path: Path) -> None:
+    # The real path: producer -> Kinesis -> the Firehose stand-in (the Lambda's code) ->
+    # error objects in S3; the re-drive must decode exactly what that writes.
+    from datetime import UTC, datetime
+
+    from podcast_analytics.local.firehose import LocalFirehose
+    from podcast_analytics.producer import KinesisProducer, OutgoingRecord
+
+    records = [PASSING[0], FAILING[0], FAILING[1]]
+    # Created first: like Firehose, it reads what arrives from now on.
+    firehose = LocalFirehose(env.settings, env.kinesis, env.s3, run_token="t")
+    with KinesisProducer(
+        env.kinesis, env.settings.kinesis.stream_name, tmp_path / "spill"
+    ) as producer:
+        producer.send(OutgoingRecord(data=data, partition_key="u1") for data in records)
+    stats = firehose.deliver(now=datetime(2026, 11, 25, 12, tzinfo=UTC))
+    assert stats.dead_lettered == 2 and len(stats.error_objects) == 1
+
+    report = _run(env, dry_run=False, tmp_path=tmp_path)
+    assert report.records == 2 and report.resent == 0
+    assert report.not_resent_by_reason() == {
+        "still_invalid:not_an_object": 1,
+        "still_invalid:not_json": 1,
+    }
+    assert env.error_keys() == stats.error_objects  # kept: nothing in it could be re-sent

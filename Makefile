@@ -18,6 +18,11 @@ PY := $(VENV)/bin/python
 LOCK := requirements/dev.lock
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+# Airflow has its own environment: it must never be resolved together with dbt.
+AIRFLOW_VENV := orchestration/.venv
+AIRFLOW_PY := $(AIRFLOW_VENV)/bin/python
+AIRFLOW_LOCK := requirements/airflow.lock
+AIRFLOW_STAMP := $(AIRFLOW_VENV)/.installed
 
 # jsii (under aws-cdk-lib) warns on Node 20 every start; the CLI phones home unless told not to.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
@@ -25,6 +30,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export UV_PYTHON_DOWNLOADS := never
 
 .PHONY: help setup lock test lint config profiles synth pipeline bench docs clean
+.PHONY: lock-airflow pipeline-airflow
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -40,15 +46,25 @@ $(STAMP): $(LOCK) pyproject.toml | $(UV)
 	$(UV) pip install --quiet --python $(PY) --no-deps --editable .
 	touch $@
 
+$(AIRFLOW_STAMP): $(AIRFLOW_LOCK) pyproject.toml | $(UV)
+	[ -x $(AIRFLOW_PY) ] || $(UV) venv --quiet --python $(PYTHON) $(AIRFLOW_VENV)
+	$(UV) pip sync --quiet --python $(AIRFLOW_PY) --require-hashes $(AIRFLOW_LOCK)
+	$(UV) pip install --quiet --python $(AIRFLOW_PY) --no-deps --editable .
+	touch $@
+
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-setup: $(STAMP) $(NODE_STAMP) ## install Python deps (locked) and the pinned CDK CLI
+setup: $(STAMP) $(AIRFLOW_STAMP) $(NODE_STAMP) ## install Python deps (locked), Airflow's env and the pinned CDK CLI
 
 lock: | $(UV) ## re-resolve requirements/dev.lock from pyproject.toml
 	$(UV) pip compile pyproject.toml --all-groups --generate-hashes --universal \
 		--python-version 3.11 --quiet -o $(LOCK)
+
+lock-airflow: | $(UV) ## re-resolve requirements/airflow.lock from requirements/airflow.in
+	$(UV) pip compile requirements/airflow.in --generate-hashes --universal \
+		--python-version 3.11 --quiet -o $(AIRFLOW_LOCK)
 
 # ------------------------------------------------------------------------------ use
 config: $(STAMP) ## print the resolved config of ENV as JSON
@@ -57,8 +73,9 @@ config: $(STAMP) ## print the resolved config of ENV as JSON
 profiles: $(STAMP) ## regenerate transform/profiles.yml and dbt vars from the config
 	@$(PY) -m podcast_analytics profiles
 
-test: setup ## run every test
+test: setup ## run every test (Airflow's in its own environment)
 	$(PY) -m pytest
+	$(AIRFLOW_PY) -m pytest tests/orchestration
 
 lint: $(STAMP) ## ruff, and the generated dbt config is in step with the config
 	$(VENV)/bin/ruff check .
@@ -70,6 +87,9 @@ synth: setup ## cdk synth for ENV (dev or prod), offline, with cdk-nag
 
 pipeline: $(STAMP) ## run the whole pipeline locally (moto + DuckDB)
 	@echo "make pipeline: the local runner arrives with the pipeline issue (#6)"; exit 1
+
+pipeline-airflow: $(STAMP) $(AIRFLOW_STAMP) ## run the real Airflow DAG locally (airflow dags test)
+	$(AIRFLOW_PY) -m orchestration.run_local
 
 bench: $(STAMP) ## benchmark the local pipeline stages
 	@echo "make bench: arrives with the pipeline issue (#6)"; exit 1

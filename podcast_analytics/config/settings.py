@@ -202,6 +202,21 @@ class MwaaConfig:
     schedule: str
     start_date: str
     dag_id: str
+    # Task policy of the DAG: retries back off exponentially from retry_delay_s up to
+    # max_retry_delay_s; every task is killed after task_timeout_minutes.
+    task_retries: int
+    retry_delay_s: int
+    max_retry_delay_s: int
+    task_timeout_minutes: int
+    # Connections and variables come from Secrets Manager (CDK configures the backend with
+    # these prefixes); a connection id X is the secret "<connections_secret_prefix>/X".
+    connections_secret_prefix: str
+    variables_secret_prefix: str
+    snowflake_loader_conn_id: str
+    snowflake_transformer_conn_id: str
+    # dbt lives in its own virtualenv on the workers (made by the MWAA startup script),
+    # never in Airflow's environment.
+    dbt_executable: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,6 +372,10 @@ _SCHEMA: dict[str, Any] = {
         "max_workers": int,
         "schedule": str,
         "start_date": str,
+        "task_retries": int,
+        "retry_delay_s": int,
+        "max_retry_delay_s": int,
+        "task_timeout_minutes": int,
     },
     "ci": {"github_repository": str},
     "local": {"host": str, "moto_port": int, "out_dir": str, "duckdb_file": str},
@@ -474,6 +493,11 @@ def _derive(project: str, env: str, c: Mapping[str, Any]) -> Settings:
         mwaa=MwaaConfig(
             environment_name=f"{prefix}-airflow",
             dag_id="podcast_analytics",
+            connections_secret_prefix="airflow/connections",
+            variables_secret_prefix="airflow/variables",
+            snowflake_loader_conn_id="snowflake_loader",
+            snowflake_transformer_conn_id="snowflake_transformer",
+            dbt_executable="/usr/local/airflow/dbt_venv/bin/dbt",
             **c["mwaa"],
         ),
         access=AccessConfig(
@@ -680,6 +704,18 @@ def _check_values(s: Settings) -> list[str]:
         f"need 1 <= min_workers ({mw.min_workers}) <= max_workers ({mw.max_workers}) <= 25",
     )
     check(bool(mw.schedule.strip()), "mwaa.schedule", "must not be empty")
+    check(0 <= mw.task_retries <= 10, "mwaa.task_retries", "must be between 0 and 10")
+    check(
+        0 <= mw.retry_delay_s <= mw.max_retry_delay_s,
+        "mwaa.max_retry_delay_s",
+        f"need 0 <= retry_delay_s ({mw.retry_delay_s}) <= max_retry_delay_s "
+        f"({mw.max_retry_delay_s})",
+    )
+    check(
+        1 <= mw.task_timeout_minutes <= 24 * 60,
+        "mwaa.task_timeout_minutes",
+        "must be between 1 and 1440 minutes",
+    )
     try:
         date.fromisoformat(mw.start_date)
     except ValueError:

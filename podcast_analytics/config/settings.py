@@ -493,8 +493,8 @@ def _derive(project: str, env: str, c: Mapping[str, Any]) -> Settings:
         mwaa=MwaaConfig(
             environment_name=f"{prefix}-airflow",
             dag_id="podcast_analytics",
-            connections_secret_prefix="airflow/connections",
-            variables_secret_prefix="airflow/variables",
+            connections_secret_prefix="airflow/connections",  # noqa: S106 - a name, not a secret
+            variables_secret_prefix="airflow/variables",  # noqa: S106
             snowflake_loader_conn_id="snowflake_loader",
             snowflake_transformer_conn_id="snowflake_transformer",
             dbt_executable="/usr/local/airflow/dbt_venv/bin/dbt",

@@ -79,14 +79,14 @@ def dbt_executable(settings: Settings, environ: Mapping[str, str] = os.environ) 
 
 
 def local_context(settings: Settings, environ: Mapping[str, str] = os.environ) -> Any:
-    from podcast_analytics.pipeline.steps import LocalContext
-
     missing = [name for name in (OUT_DIR_VARIABLE, ENDPOINT_VARIABLE) if not environ.get(name)]
     if missing:
         raise OrchestrationError(
             f"local mode needs {', '.join(missing)}: start the stand-ins first "
             "(`make pipeline-airflow` does)"
         )
+    from podcast_analytics.pipeline.steps import LocalContext
+
     return LocalContext(
         settings=settings,
         out_dir=Path(environ[OUT_DIR_VARIABLE]),

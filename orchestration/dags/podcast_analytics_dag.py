@@ -110,7 +110,6 @@ def _dbt_task_group() -> Any:
             load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD
         ),
         operator_args={
-            "install_deps": False,
             "callback": cosmos_callback,
             "callback_args": {"environment": SETTINGS.environment},
         },

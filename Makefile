@@ -89,7 +89,7 @@ pipeline: $(STAMP) ## run the whole pipeline locally (moto + DuckDB)
 	@echo "make pipeline: the local runner arrives with the pipeline issue (#6)"; exit 1
 
 pipeline-airflow: $(STAMP) $(AIRFLOW_STAMP) ## run the real Airflow DAG locally (airflow dags test)
-	$(AIRFLOW_PY) -m orchestration.run_local
+	$(AIRFLOW_PY) orchestration/run_local.py $(ARGS)
 
 bench: $(STAMP) ## benchmark the local pipeline stages
 	@echo "make bench: arrives with the pipeline issue (#6)"; exit 1

@@ -153,7 +153,7 @@ _WHERE_TO_LOOK: dict[str, str] = {
 }
 _LOCAL_WHERE_TO_LOOK: dict[str, str] = {
     "load": "the DuckDB file {out_dir}/{duckdb_file} and the moto server log",
-    "transform": "transform/target/run_results.json and transform/logs/dbt.log",
+    "transform": "{out_dir}/dbt/target/run_results.json and {out_dir}/dbt/logs/dbt.log",
     "export": "{out_dir}/exports",
     "artefacts": "the moto server's artefacts bucket {artefacts_bucket}",
 }

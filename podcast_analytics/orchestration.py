@@ -101,9 +101,10 @@ def _pipe_wait_s(settings: Settings) -> float:
 
 def run_load(settings: Settings, *, since: datetime, connect: Connect) -> dict[str, Any]:
     if settings.environment == "local":
+        ctx = local_context(settings)
         from podcast_analytics.pipeline import steps
 
-        return steps.load(local_context(settings))
+        return steps.load(ctx)
     from podcast_analytics.cloud.snowpipe import check_loads
 
     with closing(connect(settings.mwaa.snowflake_loader_conn_id)) as connection:
@@ -111,16 +112,18 @@ def run_load(settings: Settings, *, since: datetime, connect: Connect) -> dict[s
 
 
 def run_transform_local(settings: Settings) -> dict[str, Any]:
+    ctx = local_context(settings)
     from podcast_analytics.pipeline import steps
 
-    return steps.transform(local_context(settings), dbt_executable=dbt_executable(settings))
+    return steps.transform(ctx, dbt_executable=dbt_executable(settings))
 
 
 def run_export(settings: Settings, *, run_id: str, connect: Connect) -> dict[str, Any]:
     if settings.environment == "local":
+        ctx = local_context(settings)
         from podcast_analytics.pipeline import steps
 
-        return steps.export(local_context(settings))
+        return steps.export(ctx)
     from podcast_analytics.cloud.artefacts import run_key
     from podcast_analytics.cloud.unload import unload_marts
 
@@ -132,9 +135,10 @@ def run_artefacts(settings: Settings, *, run_id: str) -> dict[str, Any]:
     from podcast_analytics.cloud.artefacts import run_key, upload_run_manifest
 
     if settings.environment == "local":
+        ctx = local_context(settings)
         from podcast_analytics.pipeline import steps
 
-        return steps.upload_artefacts(local_context(settings), run_key(run_id))
+        return steps.upload_artefacts(ctx, run_key(run_id))
     import boto3
 
     s3 = boto3.client("s3", region_name=settings.aws.region)
@@ -192,7 +196,7 @@ def failure_message(
         exports_bucket=settings.storage.buckets.exports,
         exports_stage=exports_stage_name(settings),
         run_key=run_key(run_id),
-        out_dir=environ.get(OUT_DIR_VARIABLE, settings.local.out_dir),
+        out_dir=environ.get(OUT_DIR_VARIABLE) or settings.local.out_dir,
         duckdb_file=settings.local.duckdb_file,
     )
     reason = str(error).strip().splitlines()[0] if error else "no exception recorded"

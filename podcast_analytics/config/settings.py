@@ -182,6 +182,12 @@ class SnowflakeConfig:
     task: str
     task_schedule_minutes: int
     handoff: SnowflakeHandoff
+    # Role the Pulumi program deploys as (created once by an account admin, see
+    # infra/README.md); it owns every object the program creates.
+    deployer_role: str
+    # Small table the change-capture task fills from the stream: which event dates each
+    # load touched, so incremental dbt models rebuild exactly those dates.
+    load_dates_table: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -488,6 +494,8 @@ def _derive(project: str, env: str, c: Mapping[str, Any]) -> Settings:
             task="PROCESS_NEW_EVENTS_TASK",
             task_schedule_minutes=sf["task_schedule_minutes"],
             handoff=SnowflakeHandoff(**sf["handoff"]),
+            deployer_role=f"{sf_prefix}_DEPLOYER",
+            load_dates_table="RAW_EVENTS_LOAD_DATES",
         ),
         dbt=DbtConfig(profile="podcast_analytics", target=env, project_dir="transform"),
         mwaa=MwaaConfig(

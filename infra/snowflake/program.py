@@ -1,0 +1,47 @@
+"""The whole Snowflake side of one environment, as components; `__main__.py` only calls this."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+
+from infra.snowflake.access import AccessControl, grant_matrix
+from infra.snowflake.change_capture import ChangeCapture
+from infra.snowflake.compute import Compute
+from infra.snowflake.ingestion import Ingestion
+from infra.snowflake.providers import build_providers
+from infra.snowflake.storage import Storage
+from podcast_analytics.config.settings import Settings
+
+
+def build(settings: Settings) -> dict[str, Any]:
+    """Declare every resource; return the stack outputs other tools consume."""
+    sf = settings.snowflake
+    providers = build_providers(sf)
+    deployer = pulumi.ResourceOptions(providers=[providers.deployer])
+
+    storage = Storage("storage", sf, protect=settings.storage.retain_on_delete, opts=deployer)
+    compute = Compute("compute", sf, monitor_provider=providers.account_admin, opts=deployer)
+    ingestion = Ingestion("ingestion", settings, storage, opts=deployer)
+    capture = ChangeCapture("change-capture", sf, storage, compute, ingestion, opts=deployer)
+    access = AccessControl(
+        "access-control",
+        sf,
+        grant_matrix(storage, compute, ingestion, capture),
+        compute.warehouse,
+        opts=deployer,
+    )
+    return {
+        # -> podcast_analytics/config/environments.yaml `snowflake.handoff` (for CDK)
+        "integration_iam_user_arn": ingestion.integration_iam_user_arn,
+        "integration_external_id": ingestion.integration_external_id,
+        "pipe_notification_channel": ingestion.pipe.notification_channel,
+        # names dbt profiles and the DAG use (already in the shared config; exported so a
+        # check can compare what exists with what the config says)
+        "warehouse": compute.warehouse.name,
+        "raw_database": storage.raw_database.name,
+        "analytics_database": storage.analytics_database.name,
+        "roles": {key: role.name for key, role in access.roles.items()},
+        "service_users": {key: user.name for key, user in access.users.items()},
+    }

@@ -1,0 +1,171 @@
+"""The simulated world: podcasts with episodes, and listeners with habits.
+
+Everything is drawn from one seeded `random.Random`, so a seed names a world.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+PLATFORM_APPS: dict[str, tuple[tuple[str, str], ...]] = {
+    # platform -> (app, version) choices; a listener keeps one app for the whole run
+    "ios": (("apple_podcasts", "4.2.1"), ("overcast", "2025.3"), ("pocketcasts", "7.61")),
+    "android": (("pocketcasts", "7.61"), ("antennapod", "3.5.0"), ("spotify", "8.9.90")),
+    "web": (("spotify", "1.2.50"), ("podnet_web", "2.14.0")),
+    "desktop": (("spotify", "1.2.50"), ("podnet_desktop", "1.8.3")),
+    "smart_speaker": (("alexa", "2024.11"), ("google_home", "3.22")),
+    "other": (("car_play", "1.0"),),
+}
+PLATFORM_WEIGHTS = {
+    "ios": 38,
+    "android": 34,
+    "web": 12,
+    "desktop": 7,
+    "smart_speaker": 6,
+    "other": 3,
+}
+# Country -> (weight, fixed UTC offset in minutes that local-time apps send; DST ignored).
+COUNTRIES: dict[str, tuple[int, int]] = {
+    "US": (34, -300),
+    "GB": (14, 0),
+    "DE": (10, 60),
+    "IN": (9, 330),
+    "BR": (7, -180),
+    "CA": (6, -300),
+    "AU": (5, 600),
+    "FR": (5, 60),
+    "ES": (4, 60),
+    "NL": (3, 60),
+    "SE": (2, 60),
+    "JP": (1, 540),
+}
+GENRES = ("news", "comedy", "true_crime", "tech", "business", "sports", "history", "science")
+
+# Hour-of-day (UTC-ish local) listening weights: commute peaks, lunch, evening.
+HOUR_WEIGHTS = (
+    1,
+    1,
+    1,
+    1,
+    1,
+    2,
+    5,
+    10,
+    10,
+    6,
+    4,
+    4,
+    6,
+    5,
+    4,
+    4,
+    5,
+    9,
+    9,
+    7,
+    6,
+    6,
+    5,
+    3,
+)
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # identity hash: cheap dict keys
+class Episode:
+    episode_id: str
+    podcast_id: str
+    duration_s: int
+    released: date
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # identity hash: cheap dict keys
+class Podcast:
+    podcast_id: str
+    genre: str
+    popularity: float
+    episodes: tuple[Episode, ...]
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # identity hash: cheap dict keys
+class Listener:
+    user_id: str
+    platform: str
+    app: str
+    app_version: str
+    country: str
+    utc_offset_min: int
+    sends_local_offset: bool  # some apps send local time with an offset, most send Z
+    speed: float  # playback speed: episode seconds per wall-clock second
+    daily_activity: float  # expected listening sessions per day
+    weekend_factor: float
+    subscriptions: tuple[Podcast, ...]
+    has_sessions: bool  # whether the app sends a client session id
+    heartbeat_s: int  # progress heartbeat period (wall clock)
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # identity hash: cheap dict keys
+class World:
+    podcasts: tuple[Podcast, ...]
+    listeners: tuple[Listener, ...]
+
+
+def build_world(rng: random.Random, *, listeners: int, start: date, days: int) -> World:
+    podcast_count = max(6, min(80, listeners // 60))
+    podcasts = tuple(_podcast(rng, i, start, days) for i in range(podcast_count))
+    popularity = [p.popularity for p in podcasts]
+    platforms = list(PLATFORM_WEIGHTS)
+    platform_weights = list(PLATFORM_WEIGHTS.values())
+    countries = list(COUNTRIES)
+    country_weights = [w for w, _ in COUNTRIES.values()]
+    people = []
+    for i in range(listeners):
+        platform = rng.choices(platforms, platform_weights)[0]
+        app, version = rng.choice(PLATFORM_APPS[platform])
+        country = rng.choices(countries, country_weights)[0]
+        n_subs = min(len(podcasts), 1 + int(rng.expovariate(0.6)))
+        subs: set[Podcast] = set()
+        while len(subs) < n_subs:
+            subs.add(rng.choices(podcasts, popularity)[0])
+        people.append(
+            Listener(
+                user_id=f"u{i:06d}",
+                platform=platform,
+                app=app,
+                app_version=version,
+                country=country,
+                utc_offset_min=COUNTRIES[country][1],
+                sends_local_offset=rng.random() < 0.2,
+                speed=rng.choices((1.0, 1.25, 1.5, 2.0), (60, 15, 18, 7))[0],
+                daily_activity=rng.lognormvariate(-0.9, 0.7),
+                weekend_factor=rng.choice((0.5, 1.0, 1.4)),
+                subscriptions=tuple(sorted(subs, key=lambda p: p.podcast_id)),
+                has_sessions=rng.random() < 0.7,
+                heartbeat_s=rng.choice((30, 45, 60)),
+            )
+        )
+    return World(podcasts=podcasts, listeners=tuple(people))
+
+
+def _podcast(rng: random.Random, index: int, start: date, days: int) -> Podcast:
+    podcast_id = f"pod{index:03d}"
+    # Some shows are daily news, most weekly; episodes exist before the window and keep
+    # being released during it (new releases drive the listening spikes).
+    cadence = rng.choice((1, 7, 7, 7, 14))
+    typical_minutes = rng.choice((12, 25, 45, 60, 80))
+    first = start - timedelta(days=cadence * rng.randint(6, 30))
+    episodes = []
+    released = first
+    n = 0
+    while released <= start + timedelta(days=days):
+        duration = max(300, int(rng.gauss(typical_minutes, typical_minutes * 0.2) * 60))
+        episodes.append(Episode(f"{podcast_id}-ep{n:04d}", podcast_id, duration, released))
+        released += timedelta(days=cadence)
+        n += 1
+    return Podcast(
+        podcast_id=podcast_id,
+        genre=rng.choice(GENRES),
+        popularity=1.0 / (index + 1) ** 0.9,  # a few hits, a long tail
+        episodes=tuple(episodes),
+    )

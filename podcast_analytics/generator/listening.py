@@ -1,0 +1,200 @@
+"""One listener's day, as the events a podcast app would send.
+
+A session is a stretch of listening: play, progress heartbeats every 30-60 s of wall time,
+the occasional seek or pause/resume, and an end (complete, pause, or skip). Positions are
+episode seconds, which advance at the listener's playback speed. Listeners resume an
+episode where they left it, so completion builds across days.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from podcast_analytics.generator.catalog import HOUR_WEIGHTS, Episode, Listener
+
+_HOURS = range(24)
+
+
+@dataclass(slots=True)
+class Event:
+    """An event before serialisation; `ts_ms` is UTC epoch milliseconds."""
+
+    event_type: str
+    ts_ms: int
+    listener: Listener
+    podcast_id: str
+    episode: Episode | None = None
+    position_s: float | None = None
+    seek_from_s: float | None = None
+    session_id: str | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ListenerState:
+    """What a listener's app remembers between days."""
+
+    progress: dict[str, float] = field(default_factory=dict)  # episode_id -> position
+    finished: set[str] = field(default_factory=set)
+    downloaded: set[str] = field(default_factory=set)
+    sessions: int = 0
+
+
+def listener_day(
+    rng: random.Random,
+    listener: Listener,
+    state: ListenerState,
+    day_start_ms: int,
+    weekday: int,
+    available: dict[str, list[Episode]],
+) -> Iterator[Event]:
+    """Events of one listener on one UTC day, in event-time order per session."""
+    rate = listener.daily_activity * (listener.weekend_factor if weekday >= 5 else 1.0)
+    sessions = _poisson(rng, rate)
+    if not sessions:
+        return
+    hours = sorted(rng.choices(_HOURS, HOUR_WEIGHTS, k=sessions))
+    next_free_ms = day_start_ms
+    for hour in hours:
+        start_ms = max(next_free_ms, day_start_ms + hour * 3_600_000 + rng.randrange(3_600_000))
+        if start_ms >= day_start_ms + 86_400_000:
+            break
+        events = list(_session(rng, listener, state, start_ms, available))
+        if events:
+            next_free_ms = events[-1].ts_ms + 35 * 60_000  # sessions do not overlap
+            yield from events
+
+
+def _poisson(rng: random.Random, rate: float) -> int:
+    # Knuth's method; rates are small (a few sessions a day).
+    limit, k, p = pow(2.718281828459045, -rate), 0, 1.0
+    while True:
+        p *= rng.random()
+        if p <= limit:
+            return k
+        k += 1
+
+
+def _pick_episode(
+    rng: random.Random,
+    listener: Listener,
+    state: ListenerState,
+    available: dict[str, list[Episode]],
+) -> Episode | None:
+    podcast = rng.choice(listener.subscriptions)
+    episodes = available.get(podcast.podcast_id)
+    if not episodes:
+        return None
+    in_progress = [e for e in episodes[-8:] if e.episode_id in state.progress]
+    if in_progress and rng.random() < 0.7:
+        return in_progress[-1]
+    unheard = [e for e in episodes[-5:] if e.episode_id not in state.finished]
+    if unheard:
+        return unheard[-1] if rng.random() < 0.75 else rng.choice(unheard)
+    return rng.choice(episodes[-20:])  # back catalogue
+
+
+def _session(
+    rng: random.Random,
+    listener: Listener,
+    state: ListenerState,
+    start_ms: int,
+    available: dict[str, list[Episode]],
+) -> Iterator[Event]:
+    state.sessions += 1
+    session_id = f"{listener.user_id}-s{state.sessions:05d}" if listener.has_sessions else None
+    ts = start_ms
+    # How long this sitting lasts (wall clock): commutes, chores, a long drive.
+    budget_ms = int(rng.lognormvariate(7.3, 0.7) * 1000)  # median ~25 min
+    end_ms = ts + budget_ms
+    autoplay = 0
+    while ts < end_ms and autoplay < 3:
+        episode = _pick_episode(rng, listener, state, available)
+        if episode is None:
+            return
+        if episode.episode_id not in state.downloaded and rng.random() < 0.08:
+            state.downloaded.add(episode.episode_id)
+            yield Event(
+                "download", ts, listener, episode.podcast_id, episode, session_id=session_id
+            )
+            ts += rng.randrange(2_000, 20_000)
+        ts = yield from _play(rng, listener, state, episode, ts, end_ms, session_id)
+        autoplay += 1
+        ts += rng.randrange(1_000, 5_000)
+    if rng.random() < 0.01:
+        podcast = rng.choice(listener.subscriptions)
+        kind = "unsubscribe" if rng.random() < 0.3 else "subscribe"
+        yield Event(kind, ts, listener, podcast.podcast_id, session_id=session_id)
+
+
+def _play(
+    rng: random.Random,
+    listener: Listener,
+    state: ListenerState,
+    episode: Episode,
+    ts: int,
+    end_ms: int,
+    session_id: str | None,
+) -> Iterator[Event]:
+    """Play one episode from where the listener left it; returns the wall time it ended."""
+    duration = float(episode.duration_s)
+    position = state.progress.get(episode.episode_id, 0.0)
+    if position >= duration - 1:
+        position = 0.0
+    speed = listener.speed
+    hb_ms = listener.heartbeat_s * 1000
+    # Some listeners give up on an episode early; decide the point now.
+    quit_at = duration if rng.random() < 0.6 else rng.uniform(0.05, 0.9) * duration
+
+    def ev(kind: str, at: int, pos: float, seek_from: float | None = None) -> Event:
+        return Event(
+            kind,
+            at,
+            listener,
+            episode.podcast_id,
+            episode,
+            round(pos, 1),
+            None if seek_from is None else round(seek_from, 1),
+            session_id,
+        )
+
+    yield ev("play", ts, position)
+    while True:
+        step_ms = hb_ms
+        next_pos = position + step_ms / 1000 * speed
+        if next_pos >= duration:  # reaches the end before the next heartbeat
+            ts += int((duration - position) / speed * 1000)
+            position = duration
+            state.finished.add(episode.episode_id)
+            state.progress.pop(episode.episode_id, None)
+            yield ev("complete", ts, position)
+            return ts
+        if next_pos >= quit_at:
+            ts += int((quit_at - position) / speed * 1000)
+            position = quit_at
+            state.progress[episode.episode_id] = position
+            yield ev("skip" if rng.random() < 0.5 else "pause", ts, position)
+            return ts
+        if ts + step_ms >= end_ms:  # the sitting is over: stop for now
+            position += (end_ms - ts) / 1000 * speed
+            ts = end_ms
+            state.progress[episode.episode_id] = position
+            yield ev("pause", ts, position)
+            return ts
+        ts += step_ms
+        position = next_pos
+        roll = rng.random()
+        if roll < 0.03:  # skip ahead 30 s (ads, intros) or back 15 s
+            target = (
+                min(duration - 1, position + 30) if rng.random() < 0.7 else max(0.0, position - 15)
+            )
+            yield ev("seek", ts, target, position)
+            position = target
+        elif roll < 0.045:  # pause a moment and resume within the session gap
+            yield ev("pause", ts, position)
+            ts += rng.randrange(20_000, 600_000)
+            yield ev("resume", ts, position)
+        else:
+            yield ev("progress", ts, position)

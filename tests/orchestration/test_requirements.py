@@ -55,3 +55,18 @@ def test_everything_mwaa_installs_is_in_the_local_lock_at_the_same_pin():
 
 def test_the_lock_names_no_registry_host():
     assert not re.search(r"https?://", AIRFLOW_LOCK.read_text(encoding="utf-8"))
+
+
+STARTUP = REPO / "orchestration" / "startup.sh"
+DEV_LOCK = REPO / "requirements" / "dev.lock"
+MWAA_AIRFLOW_HOME = "/usr/local/airflow"
+
+
+def test_mwaa_startup_installs_the_locked_dbt_where_the_dag_looks_for_it():
+    script = STARTUP.read_text(encoding="utf-8")
+    installed = dict(re.findall(r'"(dbt-[a-z]+)==([^"]+)"', script))
+    locked = pins(DEV_LOCK.read_text(encoding="utf-8"))
+    assert installed == {name: locked[name] for name in ("dbt-core", "dbt-snowflake")}
+    venv = re.search(r'DBT_VENV_PATH="\$\{AIRFLOW_HOME\}/([^"]+)"', script).group(1)
+    for env in ("dev", "prod"):
+        assert load_settings(env).mwaa.dbt_executable == f"{MWAA_AIRFLOW_HOME}/{venv}/bin/dbt"

@@ -87,25 +87,24 @@ def test_local_runs_the_four_stages_in_order(dagbags):
 def test_cloud_shows_one_task_per_dbt_node_between_load_and_export(dagbags, env, manifest_nodes):
     dag, settings = the_dag(dagbags, env), load_settings(env)
     assert manifest_nodes, "the dbt project has no models yet"
-    dbt_tasks = [t for t in dag.tasks if t.task_id.startswith("transform.")]
-    assert len(dbt_tasks) == len(manifest_nodes)
-    for node in manifest_nodes.values():
-        assert any(f".{node['name']}_" in t.task_id for t in dbt_tasks), node["name"]
-    # dbt's own graph, mirrored: each node's task waits for the tasks of the nodes it uses.
+    dbt_tasks = {t.task_id: t for t in dag.tasks if t.task_id.startswith("transform.")}
+    # cosmos names a node's task transform.<node>_<resource type>_build (TestBehavior.BUILD).
     task_of = {
-        node_id: next(t for t in dbt_tasks if f".{node['name']}_" in t.task_id)
+        node_id: dbt_tasks[f"transform.{node['name']}_{node['resource_type']}_build"]
         for node_id, node in manifest_nodes.items()
     }
+    assert len(dbt_tasks) == len(manifest_nodes)
+    # dbt's own graph, mirrored: each node's task waits for the tasks of the nodes it uses.
     for node_id, node in manifest_nodes.items():
         for parent in node["depends_on"]["nodes"]:
             if parent in task_of:
                 assert task_of[parent].task_id in task_of[node_id].upstream_task_ids
-    roots = {t.task_id for t in dbt_tasks if not t.upstream_task_ids - {"load"}}
-    leaves = {t.task_id for t in dbt_tasks if not t.downstream_task_ids - {"export"}}
+    roots = {t.task_id for t in dbt_tasks.values() if not t.upstream_task_ids - {"load"}}
+    leaves = {t.task_id for t in dbt_tasks.values() if not t.downstream_task_ids - {"export"}}
     assert dag.get_task("load").downstream_task_ids == roots
     assert dag.get_task("export").upstream_task_ids == leaves
     assert dag.get_task("export").downstream_task_ids == {"artefacts"}
-    for task in dbt_tasks:
+    for task in dbt_tasks.values():
         # dbt runs from its own virtualenv on the workers, never Airflow's environment.
         assert task.dbt_executable_path == settings.mwaa.dbt_executable
         assert task.profile_config.target_name == settings.dbt.target

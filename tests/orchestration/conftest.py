@@ -9,7 +9,9 @@ metadata DB), no example DAGs, retries that do not wait.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -26,6 +28,7 @@ AIRFLOW_BIN = Path(sys.executable).parent / "airflow"
 DBT_EXECUTABLE = Path(os.environ.get("PODCAST_DBT_EXECUTABLE", REPO / ".venv" / "bin" / "dbt"))
 
 AIRFLOW_HOME = tempfile.mkdtemp(prefix="podcast-airflow-home-")
+atexit.register(shutil.rmtree, AIRFLOW_HOME, ignore_errors=True)
 os.environ.update(
     {
         "AIRFLOW_HOME": AIRFLOW_HOME,

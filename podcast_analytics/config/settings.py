@@ -207,20 +207,24 @@ class MwaaConfig:
     max_workers: int
     schedule: str
     start_date: str
+    # NAT gateways of the MWAA VPC (1 or 2: one per private subnet buys AZ-failure tolerance).
+    nat_gateways: int
     dag_id: str
+    # Airflow's Secrets Manager backend looks up `<prefix>/<conn_id>` and
+    # `<prefix>/<variable>`; the execution role may read these prefixes and nothing else.
+    connections_secret_prefix: str
+    variables_secret_prefix: str
     # Task policy of the DAG: retries back off exponentially from retry_delay_s up to
     # max_retry_delay_s; every task is killed after task_timeout_minutes.
     task_retries: int
     retry_delay_s: int
     max_retry_delay_s: int
     task_timeout_minutes: int
-    # Connections and variables come from Secrets Manager (CDK configures the backend with
-    # these prefixes); a connection id X is the secret "<connections_secret_prefix>/X".
-    connections_secret_prefix: str
-    variables_secret_prefix: str
+    # The DAG's Snowflake connections (secrets "<connections_secret_prefix>/<id>"): the
+    # loader checks the pipe, the transformer runs dbt and the unloads.
     snowflake_loader_conn_id: str
     snowflake_transformer_conn_id: str
-    # dbt lives in its own virtualenv on the workers (made by the MWAA startup script),
+    # dbt lives in its own virtualenv on the workers (made by orchestration/startup.sh),
     # never in Airflow's environment.
     dbt_executable: str
 
@@ -378,6 +382,7 @@ _SCHEMA: dict[str, Any] = {
         "max_workers": int,
         "schedule": str,
         "start_date": str,
+        "nat_gateways": int,
         "task_retries": int,
         "retry_delay_s": int,
         "max_retry_delay_s": int,
@@ -502,7 +507,7 @@ def _derive(project: str, env: str, c: Mapping[str, Any]) -> Settings:
             environment_name=f"{prefix}-airflow",
             dag_id="podcast_analytics",
             connections_secret_prefix="airflow/connections",  # noqa: S106 - a name, not a secret
-            variables_secret_prefix="airflow/variables",  # noqa: S106
+            variables_secret_prefix="airflow/variables",  # noqa: S106 - a name, not a secret
             snowflake_loader_conn_id="snowflake_loader",
             snowflake_transformer_conn_id="snowflake_transformer",
             dbt_executable="/usr/local/airflow/dbt_venv/bin/dbt",
@@ -712,6 +717,11 @@ def _check_values(s: Settings) -> list[str]:
         f"need 1 <= min_workers ({mw.min_workers}) <= max_workers ({mw.max_workers}) <= 25",
     )
     check(bool(mw.schedule.strip()), "mwaa.schedule", "must not be empty")
+    check(
+        1 <= mw.nat_gateways <= 2,
+        "mwaa.nat_gateways",
+        f"{mw.nat_gateways} is not 1 or 2 (MWAA uses two private subnets)",
+    )
     check(0 <= mw.task_retries <= 10, "mwaa.task_retries", "must be between 0 and 10")
     check(
         0 <= mw.retry_delay_s <= mw.max_retry_delay_s,

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """The AWS CDK app: `cdk synth|diff|deploy -c env=dev|prod` (default dev).
 
-Reads the shared config once and hands typed values to the stacks in infra/. Optional
-context `-c pipe_notification_channel=arn:aws:sqs:...` overrides the Snowpipe queue ARN of
-the config (useful right after the first `pulumi up`, before the config is updated); it is
-validated like the config value.
+Reads the shared config once and hands typed values to the stacks in infra/. The values
+Snowflake generates on `pulumi up` (see infra/README.md) may come from the config's
+`snowflake.handoff` block or, as `make deploy` passes them, from context:
+`-c integration_iam_user_arn=... -c integration_external_id=... -c pipe_notification_channel=...`.
+Either way they are validated like every other config value.
 """
 
 from __future__ import annotations
@@ -19,13 +20,21 @@ from podcast_analytics.config.settings import ConfigError, Settings, load_settin
 DEFAULT_ENVIRONMENT = "dev"
 
 
+# Context keys that override `settings.snowflake.handoff` (same names as its fields).
+HANDOFF_CONTEXT_KEYS = (
+    "integration_iam_user_arn",
+    "integration_external_id",
+    "pipe_notification_channel",
+)
+
+
 def settings_from_context(app: cdk.App) -> Settings:
-    """The environment's settings, with the command line's hand-off override applied."""
+    """The environment's settings, with the command line's hand-off values applied."""
     environment = str(app.node.try_get_context("env") or DEFAULT_ENVIRONMENT)
-    channel = app.node.try_get_context("pipe_notification_channel")
-    overrides = (
-        {"snowflake": {"handoff": {"pipe_notification_channel": str(channel)}}} if channel else None
-    )
+    handoff = {
+        key: str(value) for key in HANDOFF_CONTEXT_KEYS if (value := app.node.try_get_context(key))
+    }
+    overrides = {"snowflake": {"handoff": handoff}} if handoff else None
     return load_settings(environment, overrides=overrides)
 
 

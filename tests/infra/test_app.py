@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -92,12 +93,16 @@ def test_stateless_stacks_deploy_after_storage(app: SynthesizedApp) -> None:
         assert app.stacks.storage in stack.dependencies
 
 
-def test_command_line_queue_overrides_the_config(tmp_path: Path) -> None:
-    queue = "arn:aws:sqs:eu-west-1:999999999999:sf-snowpipe-example"
-    app = cdk.App(context={"env": "prod", "pipe_notification_channel": queue}, outdir=str(tmp_path))
+def test_command_line_handoff_overrides_the_config(tmp_path: Path) -> None:
+    handoff = {
+        "pipe_notification_channel": "arn:aws:sqs:eu-west-1:999999999999:sf-snowpipe-example",
+        "integration_iam_user_arn": "arn:aws:iam::999999999999:user/abc1-s-ohsa1234",
+        "integration_external_id": "MYACCOUNT_SFCRole=2_abcdefg=",
+    }
+    app = cdk.App(context={"env": "prod", **handoff}, outdir=str(tmp_path))
     settings = settings_from_context(app)
     assert settings.environment == "prod"
-    assert settings.snowflake.handoff.pipe_notification_channel == queue
+    assert dataclasses.asdict(settings.snowflake.handoff) == handoff
 
 
 def test_a_malformed_queue_on_the_command_line_is_a_config_error(tmp_path: Path) -> None:

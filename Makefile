@@ -89,7 +89,8 @@ pipeline: $(STAMP) ## run the whole pipeline locally (moto + DuckDB)
 	@echo "make pipeline: the local runner arrives with the pipeline issue (#6)"; exit 1
 
 pipeline-airflow: $(STAMP) $(AIRFLOW_STAMP) ## run the real Airflow DAG locally (airflow dags test)
-	$(AIRFLOW_PY) orchestration/run_local.py $(ARGS)
+	$(AIRFLOW_PY) orchestration/run_local.py --events "$(EVENTS)" --days "$(DAYS)" \
+		--seed "$(SEED)" --input "$(INPUT)" --out "$(OUT)"
 
 bench: $(STAMP) ## benchmark the local pipeline stages
 	@echo "make bench: arrives with the pipeline issue (#6)"; exit 1

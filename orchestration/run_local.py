@@ -6,7 +6,7 @@ load, dbt build, export, artefacts - exactly as the scheduler would, and prints 
 reconciliation. Runs in Airflow's environment (orchestration/.venv); dbt runs from the
 repository's .venv as a subprocess, so the two are never installed together.
 
-    orchestration/.venv/bin/python orchestration/run_local.py [--events N] [--days D]
+    make pipeline-airflow [EVENTS=n] [DAYS=n] [SEED=n] [INPUT=file.ndjson] [OUT=dir]
 """
 
 from __future__ import annotations
@@ -40,13 +40,23 @@ def airflow_environment(out_dir: Path) -> dict[str, str]:
     }
 
 
+def _optional(kind: type) -> object:
+    """`make` passes unset variables as empty strings: those mean "use the default"."""
+
+    def convert(text: str) -> object:
+        return kind(text) if text.strip() else None
+
+    convert.__name__ = kind.__name__
+    return convert
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="make pipeline-airflow", description=__doc__)
-    parser.add_argument("--events", type=int, default=None, help="events to generate")
-    parser.add_argument("--days", type=int, default=3, help="days of listening to generate")
-    parser.add_argument("--seed", type=int, default=42, help="generator seed")
-    parser.add_argument("--input", type=Path, default=None, help="replay this NDJSON file")
-    parser.add_argument("--out", type=Path, default=None, help="output directory")
+    parser.add_argument("--events", type=_optional(int), help="events to generate")
+    parser.add_argument("--days", type=_optional(int), help="days of listening (default 3)")
+    parser.add_argument("--seed", type=_optional(int), help="generator seed (default 42)")
+    parser.add_argument("--input", type=_optional(Path), help="replay this NDJSON file")
+    parser.add_argument("--out", type=_optional(Path), help="output directory (default out/)")
     return parser
 
 
@@ -71,7 +81,11 @@ def main(argv: list[str] | None = None) -> int:
 
     with steps.local_aws(settings, out_dir) as ctx:
         ingested = steps.ingest(
-            ctx, events=args.events, days=args.days, seed=args.seed, input_path=args.input
+            ctx,
+            events=args.events,
+            days=3 if args.days is None else args.days,
+            seed=42 if args.seed is None else args.seed,
+            input_path=args.input,
         )
         print(f"ingest: {json.dumps(ingested, default=str)}")
         os.environ[tasks.OUT_DIR_VARIABLE] = str(out_dir)

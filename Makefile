@@ -95,8 +95,10 @@ pipeline-airflow: $(STAMP) $(AIRFLOW_STAMP) ## run the real Airflow DAG locally 
 bench: $(STAMP) ## benchmark the local pipeline stages
 	@echo "make bench: arrives with the pipeline issue (#6)"; exit 1
 
-docs: $(STAMP) ## build the dbt docs site offline
-	@echo "make docs: arrives with the dbt issue (#5)"; exit 1
+docs: $(STAMP) ## build the dbt docs site offline (transform/target/static_index.html)
+	mkdir -p out
+	cd transform && ../$(VENV)/bin/dbt docs generate --static --target local --profiles-dir .
+	@echo "dbt docs site: transform/target/static_index.html (one file: open it in a browser)"
 
 clean: ## remove build outputs (keeps the installed environments)
 	rm -rf cdk.out out transform/target transform/logs .pytest_cache .ruff_cache

@@ -1,0 +1,174 @@
+"""Raw rows for the dbt tests: the project generator's traffic as the loader would land it,
+one broken record per contract rule (the cases a realistic stream rarely contains), and a
+loader that writes rows into the raw table of a DuckDB file.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+
+from infra.ingestion.record_processor.handler import process_record
+from podcast_analytics.config import load_settings
+from podcast_analytics.generator import GeneratorSettings, generate
+from tests.reference.marts import RawRow
+
+# Small enough for a quick build (~8 k records), long enough for three weekly cohorts.
+HISTORY = GeneratorSettings(seed=7, listeners=30, days=15, start=date(2026, 11, 1))
+
+
+def broken_records(loaded_at: datetime) -> list[dict]:
+    """One JSON object per reason code of the contract (and some near misses that are valid)."""
+    base = {
+        "event_id": "broken",
+        "event_type": "play",
+        "event_ts": "2026-11-03T08:00:00Z",
+        "user_id": "u-broken",
+        "podcast_id": "pod-1",
+        "episode_id": "pod-1-ep-1",
+        "position_s": 0,
+    }
+    future = (loaded_at + timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    near_future = (loaded_at + timedelta(minutes=4)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    variants: list[dict] = [
+        {"event_id": None},
+        {"event_id": 42},
+        {"event_type": None},
+        {"event_type": ["play"]},
+        {"event_ts": None},
+        {"event_ts": 1764000000},
+        {"user_id": None},
+        {"user_id": True},
+        {"podcast_id": None},
+        {"podcast_id": {"id": 1}},
+        {"event_id": ""},
+        {"event_id": "x" * 129},
+        {"event_id": "y" * 128},  # exactly at the limit: valid
+        {"user_id": ""},
+        {"podcast_id": ""},
+        {"event_type": "rewind"},
+        {"event_type": "PLAY"},
+        {"event_ts": "2026-11-03 08:00:00Z"},
+        {"event_ts": "2026-11-03T08:00:00"},
+        {"event_ts": "2026-02-30T08:00:00Z"},
+        {"event_ts": "2026-11-03T24:00:00Z"},
+        {"event_ts": "2026-11-03T08:00:60Z"},
+        {"event_ts": "2026-11-03T08:00:00+24:00"},
+        {"event_ts": "2026-11-03T08:00:00.1234567891Z"},
+        {"event_ts": "2026-11-03T08:00:00.123456789-03:30"},  # valid, truncated to micros
+        {"event_ts": future},
+        {"event_ts": near_future},  # within the tolerance: valid
+        {"episode_id": None},
+        {"episode_id": 7},
+        {"episode_id": ""},
+        {"event_type": "download", "position_s": "n/a"},  # downloads have no playhead: valid
+        {"event_type": "download", "episode_id": None},
+        {"event_type": "subscribe", "episode_id": None, "position_s": None},  # valid
+        {"position_s": None},
+        {"position_s": "12"},
+        {"position_s": True},
+        {"position_s": -1},
+        {"position_s": -0.0},  # not below zero: valid
+        {"event_type": "seek", "position_s": 30},
+        {"event_type": "seek", "position_s": 30, "seek_from_s": "10"},
+        {"event_type": "seek", "position_s": 30, "seek_from_s": -5},
+        {"event_type": "seek", "position_s": -30, "seek_from_s": -5},
+        {"episode_duration_s": "600"},
+        {"episode_duration_s": 0},
+        {"episode_duration_s": -3.5},
+        {"session_id": 12},
+        {"client": "ios"},
+        {"client": {"platform": "symbian"}},
+        {"client": {"platform": 3}},
+        {"client": {"platform": None, "app": "x"}},  # valid
+        {"country": 44},
+        {"country": "gb"},
+        {"country": "GBR"},
+        {"unexpected_field": {"nested": [1, 2]}},  # schema drift is tolerated: valid
+    ]
+    records = []
+    for index, change in enumerate(variants):
+        record = dict(base, event_id=f"broken-{index}")
+        record.update(change)
+        records.append(record)
+    # absent fields (rather than null ones)
+    for index, field_name in enumerate(("event_id", "event_type", "event_ts", "position_s")):
+        record = dict(base, event_id=f"absent-{index}")
+        del record[field_name]
+        records.append(record)
+    return records
+
+
+def generated_history(
+    settings: GeneratorSettings = HISTORY, *, with_broken_records: bool = True
+) -> list[RawRow]:
+    """The project generator's stream as the raw table would hold it.
+
+    Records go through the real Firehose processor (anything that is not a JSON object is
+    dead-lettered, never loaded) and into one file per arrival hour, loaded a minute after
+    the hour closes, as Firehose buffering + the loader do. The contract catalogue of
+    `broken_records` lands in one extra file at the end.
+    """
+    rows: list[RawRow] = []
+    rows_in_file: dict[str, int] = {}
+    last_hour = None
+    for record in generate(settings):
+        if process_record(record.data).result != "Ok":
+            continue
+        hour = record.arrival.astimezone(UTC).replace(
+            tzinfo=None, minute=0, second=0, microsecond=0
+        )
+        name = f"raw_events/{hour:%Y%m%d}/events-{hour:%H}00.json"
+        rows_in_file[name] = rows_in_file.get(name, 0) + 1
+        loaded_at = hour + timedelta(minutes=61)
+        rows.append(RawRow(record.data.decode("utf-8"), name, rows_in_file[name], loaded_at))
+        last_hour = hour
+    if with_broken_records and last_hour is not None:
+        loaded_at = last_hour + timedelta(hours=1, minutes=61)
+        name = f"raw_events/{loaded_at:%Y%m%d}/contract-catalogue.json"
+        for number, record in enumerate(broken_records(loaded_at), start=1):
+            rows.append(RawRow(json.dumps(record), name, number, loaded_at))
+    return rows
+
+
+def raw_table(env: str = "local") -> tuple[str, str]:
+    """(schema, table) of the raw table in the local DuckDB file, from the shared config."""
+    sf = load_settings(env).snowflake
+    return sf.raw_schema.lower(), sf.raw_table.lower()
+
+
+def load_raw_rows(database: Path, rows: Iterable[RawRow]) -> None:
+    """Append rows to the raw table of a DuckDB file, creating schema and table if needed.
+
+    Rows go through a temporary NDJSON file: DuckDB's executemany inserts row by row
+    (seconds per thousand rows), a file scan is instant.
+    """
+    schema, table = raw_table()
+    with tempfile.TemporaryDirectory() as tmp:
+        staged = Path(tmp) / "rows.ndjson"
+        with staged.open("w", encoding="utf-8") as out:
+            for row in rows:
+                line = {
+                    "record": row.record,
+                    "source_file": row.source_file,
+                    "source_row": row.source_row,
+                    "loaded_at": row.loaded_at.isoformat(sep=" "),
+                }
+                out.write(json.dumps(line) + "\n")
+        with duckdb.connect(str(database)) as con:
+            con.execute(f"create schema if not exists {schema}")
+            con.execute(
+                f"create table if not exists {schema}.{table} "
+                "(record varchar, source_file varchar, source_row integer, loaded_at timestamp)"
+            )
+            con.execute(
+                f"insert into {schema}.{table} select record, source_file, source_row, loaded_at "
+                "from read_json(?, format = 'newline_delimited', columns = {record: 'varchar', "
+                "source_file: 'varchar', source_row: 'integer', loaded_at: 'timestamp'})",
+                [str(staged)],
+            )

@@ -1,0 +1,37 @@
+"""Every model and every column the build creates is described in the YAML beside it."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+import yaml
+
+from tests.transform.dbt_runner import TRANSFORM
+
+pytestmark = pytest.mark.slow
+
+
+def _documented() -> dict[str, dict[str, str]]:
+    models: dict[str, dict[str, str]] = {}
+    for path in (TRANSFORM / "models").rglob("*.yml"):
+        for model in yaml.safe_load(path.read_text()).get("models", []):
+            assert model.get("description", "").strip(), f"{model['name']} has no description"
+            models[model["name"]] = {
+                c["name"]: (c.get("description") or "").strip() for c in model.get("columns", [])
+            }
+    return models
+
+
+def test_every_built_column_is_described(built_warehouse) -> None:
+    documented = _documented()
+    with duckdb.connect(str(built_warehouse.database), read_only=True) as con:
+        built = con.execute(
+            "select table_name, column_name from information_schema.columns "
+            "where table_schema in ('staging', 'intermediate', 'marts')"
+        ).fetchall()
+    models = {table for table, _ in built}
+    assert models <= set(documented), sorted(models - set(documented))
+    undescribed = sorted(
+        f"{table}.{column}" for table, column in built if not documented[table].get(column)
+    )
+    assert not undescribed, undescribed

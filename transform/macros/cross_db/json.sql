@@ -1,0 +1,72 @@
+{#
+  JSON access. The raw `record` is JSON text in DuckDB and a VARIANT in Snowflake; these
+  macros hide that so staging reads as one SQL. `path` is a dotted path such as
+  'client.platform' (field names in the contract are plain identifiers).
+#}
+
+{#- The field as text: strings unquoted, other values in their JSON spelling. -#}
+{% macro json_text(record, path) -%}
+    {{ return(adapter.dispatch('json_text')(record, path)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_text(record, path) -%}
+    json_extract_string({{ record }}, '$.{{ path }}')
+{%- endmacro %}
+
+{% macro default__json_text(record, path) -%}
+    get_path({{ record }}, '{{ path }}')::varchar
+{%- endmacro %}
+
+{#- The field as a double; only meaningful when json_kind(...) = 'number'. -#}
+{% macro json_number(record, path) -%}
+    {{ return(adapter.dispatch('json_number')(record, path)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_number(record, path) -%}
+    try_cast(json_extract_string({{ record }}, '$.{{ path }}') as double)
+{%- endmacro %}
+
+{% macro default__json_number(record, path) -%}
+    try_to_double(get_path({{ record }}, '{{ path }}')::varchar)
+{%- endmacro %}
+
+{#
+  The JSON kind of a field, in the contract's words: 'string', 'number', 'boolean',
+  'object', 'array', 'null', or SQL null when the field is absent. The contract treats
+  'null' like absent; type rules compare against these names.
+#}
+{% macro json_kind(record, path) -%}
+    {{ return(adapter.dispatch('json_kind')(record, path)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_kind(record, path) -%}
+    case json_type({{ record }}, '$.{{ path }}')
+        when 'VARCHAR' then 'string'
+        when 'BIGINT' then 'number'
+        when 'UBIGINT' then 'number'
+        when 'HUGEINT' then 'number'
+        when 'DOUBLE' then 'number'
+        when 'BOOLEAN' then 'boolean'
+        when 'OBJECT' then 'object'
+        when 'ARRAY' then 'array'
+        when 'NULL' then 'null'
+    end
+{%- endmacro %}
+
+{#- Snowflake: the first character of the value's JSON text names its kind. TYPEOF would
+    do on Snowflake itself, but the fakesnow emulator (our only place to run Snowflake SQL
+    before Snowflake) answers 'JSON' for every value; TO_JSON behaves the same in both. -#}
+{% macro default__json_kind(record, path) -%}
+    case
+        when to_json(get_path({{ record }}, '{{ path }}')) is null then null
+        else case left(to_json(get_path({{ record }}, '{{ path }}')), 1)
+            when '"' then 'string'
+            when '{' then 'object'
+            when '[' then 'array'
+            when 't' then 'boolean'
+            when 'f' then 'boolean'
+            when 'n' then 'null'
+            else 'number'
+        end
+    end
+{%- endmacro %}

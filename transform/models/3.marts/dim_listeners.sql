@@ -1,0 +1,65 @@
+-- One row per listener (pseudonymous user_id) seen in any valid event.
+with events as (
+
+    select * from {{ ref('fct_listening_events') }}
+
+),
+
+plays as (
+
+    select * from {{ ref('fct_episode_plays') }}
+
+),
+
+latest_country as (
+
+    select user_id, country
+    from events
+    where country is not null
+    qualify row_number() over (partition by user_id order by event_ts desc, event_id desc) = 1
+
+),
+
+activity as (
+
+    select
+        user_id,
+        min(event_ts) as first_event_ts,
+        max(event_ts) as last_event_ts,
+        count(distinct session_id) as sessions
+    from events
+    group by user_id
+
+),
+
+listening as (
+
+    select
+        user_id,
+        min(event_date) as first_listen_date,
+        count(*) as plays,
+        sum(seconds_listened) / 60.0 as minutes_listened
+    from plays
+    group by user_id
+
+),
+
+listeners as (
+
+    select
+        activity.user_id,
+        activity.first_event_ts,
+        activity.last_event_ts,
+        listening.first_listen_date,
+        {{ week_start('listening.first_listen_date') }} as cohort_week,
+        latest_country.country,
+        activity.sessions,
+        coalesce(listening.plays, 0) as plays,
+        coalesce(listening.minutes_listened, 0) as minutes_listened
+    from activity
+    left join listening on activity.user_id = listening.user_id
+    left join latest_country on activity.user_id = latest_country.user_id
+
+)
+
+select * from listeners

@@ -1,0 +1,55 @@
+-- depends_on: {{ ref('stg_user_events') }}
+{{
+    config(
+        materialized='incremental',
+        unique_key='user_id',
+        incremental_strategy=incremental_strategy_for('replace'),
+        tmp_relation_type=tmp_relation_type_for(),
+        cluster_by=cluster_by_for(['event_date']),
+        on_schema_change='fail',
+    )
+}}
+{#
+  One row per play (a listener, an episode, a session). Replaced per listener on incremental
+  runs for the same reason as sessions: plays are cut by session boundaries.
+#}
+with plays as (
+
+    select * from {{ ref('int_episode_plays_aggregated') }}
+
+),
+
+{% if is_incremental() -%}
+newly_loaded as (
+
+    select * from {{ ref('stg_user_events') }}
+    where {{ loaded_since_high_water_mark() }}
+
+),
+
+{% endif -%}
+affected_plays as (
+
+    select
+        play_id,
+        session_id,
+        user_id,
+        podcast_id,
+        episode_id,
+        event_date,
+        play_start_ts,
+        play_end_ts,
+        seconds_listened,
+        furthest_position_listened_s,
+        episode_duration_s,
+        is_completed,
+        consumption_ratio,
+        loaded_at
+    from plays
+    {% if is_incremental() -%}
+    where user_id in (select user_id from newly_loaded)
+    {%- endif %}
+
+)
+
+select * from affected_plays

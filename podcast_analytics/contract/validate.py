@@ -145,7 +145,7 @@ def _optional_field_reason(event: dict[str, Any]) -> str | None:
         if not isinstance(client, dict):
             return "bad_type:client"
         platform = client.get("platform")
-        if platform is not None and platform not in PLATFORMS:
+        if platform is not None and (not isinstance(platform, str) or platform not in PLATFORMS):
             return "bad_value:client.platform"
     country = event.get("country")
     if country is not None:

@@ -40,6 +40,9 @@ class ListenerState:
     finished: set[str] = field(default_factory=set)
     downloaded: set[str] = field(default_factory=set)
     sessions: int = 0
+    # A late-evening session can run past midnight: the next day starts after it, so one
+    # listener never has two playheads at once.
+    busy_until_ms: int = 0
 
 
 def listener_day(
@@ -56,7 +59,7 @@ def listener_day(
     if not sessions:
         return
     hours = sorted(rng.choices(_HOURS, HOUR_WEIGHTS, k=sessions))
-    next_free_ms = day_start_ms
+    next_free_ms = max(day_start_ms, state.busy_until_ms)
     for hour in hours:
         start_ms = max(next_free_ms, day_start_ms + hour * 3_600_000 + rng.randrange(3_600_000))
         if start_ms >= day_start_ms + 86_400_000:
@@ -64,6 +67,7 @@ def listener_day(
         events = list(_session(rng, listener, state, start_ms, available))
         if events:
             next_free_ms = events[-1].ts_ms + 35 * 60_000  # sessions do not overlap
+            state.busy_until_ms = next_free_ms
             yield from events
 
 
@@ -120,6 +124,8 @@ def _session(
                 "download", ts, listener, episode.podcast_id, episode, session_id=session_id
             )
             ts += rng.randrange(2_000, 20_000)
+            if ts >= end_ms:  # the download used up what was left of the sitting
+                break
         ts = yield from _play(rng, listener, state, episode, ts, end_ms, session_id)
         autoplay += 1
         ts += rng.randrange(1_000, 5_000)
@@ -146,7 +152,11 @@ def _play(
     speed = listener.speed
     hb_ms = listener.heartbeat_s * 1000
     # Some listeners give up on an episode early; decide the point now.
-    quit_at = duration if rng.random() < 0.6 else rng.uniform(0.05, 0.9) * duration
+    quit_at = (
+        duration
+        if rng.random() < 0.6
+        else position + rng.uniform(0.05, 0.9) * (duration - position)
+    )
 
     def ev(kind: str, at: int, pos: float, seek_from: float | None = None) -> Event:
         return Event(
@@ -172,8 +182,9 @@ def _play(
             yield ev("complete", ts, position)
             return ts
         if next_pos >= quit_at:
-            ts += int((quit_at - position) / speed * 1000)
-            position = quit_at
+            stop_at = max(position, quit_at)  # a seek may have jumped past the quitting point
+            ts += int((stop_at - position) / speed * 1000)
+            position = stop_at
             state.progress[episode.episode_id] = position
             yield ev("skip" if rng.random() < 0.5 else "pause", ts, position)
             return ts
@@ -194,7 +205,11 @@ def _play(
             position = target
         elif roll < 0.045:  # pause a moment and resume within the session gap
             yield ev("pause", ts, position)
-            ts += rng.randrange(20_000, 600_000)
+            gap_ms = rng.randrange(20_000, 600_000)
+            if ts + gap_ms >= end_ms:  # the sitting ended during the pause
+                state.progress[episode.episode_id] = position
+                return ts
+            ts += gap_ms
             yield ev("resume", ts, position)
         else:
             yield ev("progress", ts, position)

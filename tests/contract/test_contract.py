@@ -50,6 +50,7 @@ CASES = [
     ({"episode_duration_s": 0}, None, "bad_value:episode_duration_s"),
     ({"client": "ios"}, None, "bad_type:client"),
     ({"client": {"platform": "tv"}}, None, "bad_value:client.platform"),
+    ({"client": {"platform": ["ios"]}}, None, "bad_value:client.platform"),
     ({"country": "gb"}, None, "bad_value:country"),
 ]
 

@@ -104,6 +104,27 @@ def test_listening_looks_like_listening(records: list[GeneratedRecord]) -> None:
     assert any(not e["event_ts"].endswith("Z") for e in events)  # local offsets occur
 
 
+def test_a_listener_plays_one_episode_at_a_time() -> None:
+    # Without faults or a size cap the stream is complete, so every play has its end.
+    no_faults = FaultRates(0, 0, 0, 0, 0)
+    complete = generate(GeneratorSettings(listeners=300, days=6, seed=5, faults=no_faults))
+    by_user: dict[str, list[dict]] = {}
+    for record in complete:
+        event = json.loads(record.data)
+        by_user.setdefault(event["user_id"], []).append(event)
+    for events in by_user.values():
+        events.sort(key=lambda e: parse_event_ts(e["event_ts"]))
+        playing = None  # the episode whose playhead is moving
+        for event in events:
+            kind = event["event_type"]
+            if kind in ("play", "resume", "progress", "seek"):
+                assert playing in (None, event["episode_id"]), event
+                playing = event["episode_id"]
+            elif kind in ("pause", "complete", "skip"):
+                assert playing == event["episode_id"], event
+                playing = None
+
+
 def test_fast_serialiser_equals_json_dumps() -> None:
     import random
 

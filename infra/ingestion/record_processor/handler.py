@@ -32,7 +32,8 @@ Result = Literal["Ok", "ProcessingFailed"]
 class Processed:
     result: Result
     data: bytes  # the NDJSON line to deliver when Ok; the original bytes when failed
-    reason: str | None  # why it failed: empty, oversize, invalid_utf8, not_json, not_an_object
+    # why it failed: empty, oversize, invalid_utf8, not_json, not_an_object, duplicate_key
+    reason: str | None
 
 
 def process_record(data: bytes) -> Processed:
@@ -46,7 +47,9 @@ def process_record(data: bytes) -> Processed:
     except UnicodeDecodeError:
         return Processed("ProcessingFailed", data, "invalid_utf8")
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+    except _DuplicateKeyError:
+        return Processed("ProcessingFailed", data, "duplicate_key")
     except ValueError:
         return Processed("ProcessingFailed", data, "not_json")
     if not isinstance(value, dict):
@@ -55,6 +58,24 @@ def process_record(data: bytes) -> Processed:
     # formatting and key order survive); one object per line is what Snowpipe and
     # read_ndjson expect, so strip any newline the producer added and end with exactly one.
     return Processed("Ok", text.strip().replace("\n", " ").encode("utf-8") + b"\n", None)
+
+
+class _DuplicateKeyError(ValueError):
+    pass
+
+
+def _reject_constant(name: str) -> None:
+    # Python's json accepts NaN and Infinity; JSON (RFC 8259) and the warehouses do not.
+    raise ValueError(f"{name} is not JSON")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # With a repeated key Python keeps the last value and DuckDB the first: refuse the
+    # record rather than let the two sides of the pipeline read different events.
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        raise _DuplicateKeyError
+    return value
 
 
 def handler(event: dict[str, Any], context: object) -> dict[str, Any]:

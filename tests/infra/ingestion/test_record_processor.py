@@ -49,6 +49,10 @@ def test_a_record_that_breaks_the_contract_still_passes() -> None:
         (b"null", "not_an_object"),
         (b'{"name": "caf\xe9"}', "invalid_utf8"),
         (b"\xff\xfe{}", "invalid_utf8"),
+        (b'{"position_s": NaN}', "not_json"),
+        (b'{"position_s": -Infinity}', "not_json"),
+        (b'{"event_id": "a", "event_id": "b"}', "duplicate_key"),
+        (b'{"client": {"app": "x", "app": "y"}}', "duplicate_key"),
     ],
 )
 def test_anything_but_one_json_object_fails_with_its_reason(data: bytes, reason: str) -> None:

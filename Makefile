@@ -10,6 +10,9 @@ MAKEFLAGS += --no-print-directory
 ENV ?= local
 UV_VERSION := 0.13.8
 PYTHON ?= python3
+# make pipeline|pipeline-airflow|bench [EVENTS=n] [DAYS=n] [SEED=n] [START=yyyy-mm-dd] [INPUT=file.ndjson[.gz]] [OUT=dir]
+RUN_ARGS = --events "$(EVENTS)" --days "$(DAYS)" --seed "$(SEED)" --start "$(START)" \
+	--input "$(INPUT)" --out "$(OUT)"
 
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
@@ -85,15 +88,14 @@ lint: $(STAMP) ## ruff, and the generated dbt config is in step with the config
 synth: setup ## cdk synth for ENV (dev or prod), offline, with cdk-nag
 	npx cdk synth --quiet -c env="$(ENV)"
 
-pipeline: $(STAMP) ## run the whole pipeline locally (moto + DuckDB)
-	@echo "make pipeline: the local runner arrives with the pipeline issue (#6)"; exit 1
+pipeline: $(STAMP) ## run the whole pipeline locally (moto + DuckDB); results in OUT (out/)
+	@$(PY) -m podcast_analytics pipeline $(RUN_ARGS)
 
 pipeline-airflow: $(STAMP) $(AIRFLOW_STAMP) ## run the real Airflow DAG locally (airflow dags test)
-	$(AIRFLOW_PY) orchestration/run_local.py --events "$(EVENTS)" --days "$(DAYS)" \
-		--seed "$(SEED)" --input "$(INPUT)" --out "$(OUT)"
+	@$(AIRFLOW_PY) orchestration/run_local.py $(RUN_ARGS)
 
-bench: $(STAMP) ## benchmark the local pipeline stages
-	@echo "make bench: arrives with the pipeline issue (#6)"; exit 1
+bench: $(STAMP) ## benchmark the local pipeline stages [EVENTS=n]; writes OUT/bench.json
+	@$(PY) -m podcast_analytics bench $(RUN_ARGS)
 
 docs: $(STAMP) ## build the dbt docs site offline (transform/target/static_index.html)
 	mkdir -p out

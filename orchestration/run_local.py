@@ -6,7 +6,7 @@ load, dbt build, export, artefacts - exactly as the scheduler would, and prints 
 reconciliation. Runs in Airflow's environment (orchestration/.venv); dbt runs from the
 repository's .venv as a subprocess, so the two are never installed together.
 
-    make pipeline-airflow [EVENTS=n] [DAYS=n] [SEED=n] [INPUT=file.ndjson] [OUT=dir]
+    make pipeline-airflow [EVENTS=n] [DAYS=n] [SEED=n] [START=date] [INPUT=file] [OUT=dir]
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ import sys
 import time
 from pathlib import Path
 
+from podcast_analytics import cli
 from podcast_analytics import orchestration as tasks
-from podcast_analytics.config import load_settings
+from podcast_analytics.pipeline import steps
 
 REPO = Path(__file__).resolve().parent.parent
 AIRFLOW = Path(sys.executable).parent / "airflow"
@@ -40,37 +41,23 @@ def airflow_environment(out_dir: Path) -> dict[str, str]:
     }
 
 
-def _optional(kind: type) -> object:
-    """`make` passes unset variables as empty strings: those mean "use the default"."""
-
-    def convert(text: str) -> object:
-        return kind(text) if text.strip() else None
-
-    convert.__name__ = kind.__name__
-    return convert
-
-
 def _parser() -> argparse.ArgumentParser:
+    # The same arguments and defaults as `make pipeline` (EVENTS, DAYS, SEED, START, INPUT,
+    # OUT), so both runs of the same variables process the same events.
     parser = argparse.ArgumentParser(prog="make pipeline-airflow", description=__doc__)
-    parser.add_argument("--events", type=_optional(int), help="events to generate")
-    parser.add_argument("--days", type=_optional(int), help="days of listening (default 3)")
-    parser.add_argument("--seed", type=_optional(int), help="generator seed (default 42)")
-    parser.add_argument("--input", type=_optional(Path), help="replay this NDJSON file")
-    parser.add_argument("--out", type=_optional(Path), help="output directory (default out/)")
+    cli._add_run_arguments(parser)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    settings = load_settings("local")
-    out_dir = (args.out or REPO / settings.local.out_dir).resolve()
-    os.environ.update(airflow_environment(out_dir))
     try:
-        from podcast_analytics.pipeline import steps
-    except ImportError as exc:
-        print(f"make pipeline-airflow: the local pipeline is missing ({exc})", file=sys.stderr)
-        return 1
-
+        run = cli._pipeline_args(_parser().parse_args(argv))
+    except cli.UsageError as exc:
+        print(f"make pipeline-airflow: {exc}", file=sys.stderr)
+        return 2
+    settings = run["settings"]
+    out_dir = Path(run["out_dir"]).resolve()
+    os.environ.update(airflow_environment(out_dir))
     (out_dir / "airflow").mkdir(parents=True, exist_ok=True)
     migrate = subprocess.run(  # noqa: S603 - fixed argv
         [str(AIRFLOW), "db", "migrate"], capture_output=True, text=True, check=False
@@ -82,10 +69,11 @@ def main(argv: list[str] | None = None) -> int:
     with steps.local_aws(settings, out_dir) as ctx:
         ingested = steps.ingest(
             ctx,
-            events=args.events,
-            days=3 if args.days is None else args.days,
-            seed=42 if args.seed is None else args.seed,
-            input_path=args.input,
+            events=run["events"],
+            days=run["days"],
+            seed=run["seed"],
+            input_path=run["input_path"],
+            start=run["start"],
         )
         print(f"ingest: {json.dumps(ingested, default=str)}")
         os.environ[tasks.OUT_DIR_VARIABLE] = str(out_dir)

@@ -10,7 +10,9 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from podcast_analytics.config import ConfigError, load_settings
 from podcast_analytics.config.dbt_profiles import (
@@ -21,6 +23,11 @@ from podcast_analytics.config.dbt_profiles import (
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TRANSFORM_DIR = REPO_ROOT / "transform"
+# Default size of `make pipeline`: two weeks of ~1,000 listeners (18k events a day), sized
+# so the run takes about a minute on 2 cores (moto's Kinesis is the bound, ~10-14k records/s).
+# Without EVENTS the size follows DAYS, so `DAYS=1 START=...` adds one ordinary day.
+DEFAULT_EVENTS_PER_DAY = 18_000
+DEFAULT_DAYS = 14
 
 
 class UsageError(Exception):
@@ -54,6 +61,82 @@ def _profiles(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_int(name: str, value: str | None, default: int | None) -> int | None:
+    """EVENTS=200000, 200_000 or 200k; DAYS=14. One readable line when it is not one."""
+    if value is None or value == "":
+        return default
+    text = value.strip().lower().replace("_", "")
+    scale = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
+    digits = text[:-1] if scale > 1 else text
+    if not digits.isdigit() or int(digits) * scale <= 0:
+        raise UsageError(
+            f"{name} must be a positive whole number (like 200000 or 200k), got {value!r}"
+        )
+    return int(digits) * scale
+
+
+def _pipeline_args(args: argparse.Namespace) -> dict[str, Any]:
+    settings = load_settings("local")
+    out = Path(args.out or settings.local.out_dir)
+    input_path = Path(args.input) if args.input else None
+    if input_path is not None and not input_path.is_file():
+        raise UsageError(f"INPUT {input_path} does not exist or is not a file")
+    seed_text = (args.seed or "7").strip()
+    if not seed_text.isdigit():
+        raise UsageError(f"SEED must be a whole number >= 0, got {args.seed!r}")
+    try:
+        start = date.fromisoformat(args.start) if args.start else None
+    except ValueError:
+        raise UsageError(f"START must be a date like 2026-11-15, got {args.start!r}") from None
+    days = _positive_int("DAYS", args.days, DEFAULT_DAYS) or DEFAULT_DAYS
+    return {
+        "settings": settings,
+        "start": start,
+        "out_dir": out,
+        "events": _positive_int("EVENTS", args.events, DEFAULT_EVENTS_PER_DAY * days),
+        "days": days,
+        "seed": int(seed_text),
+        "input_path": input_path,
+    }
+
+
+def _pipeline(args: argparse.Namespace) -> int:
+    from podcast_analytics.local.moto_server import EmulatorError
+    from podcast_analytics.pipeline import PipelineError
+    from podcast_analytics.pipeline.runner import run_pipeline
+
+    try:
+        run_pipeline(**_pipeline_args(args))
+    except (PipelineError, EmulatorError) as exc:
+        raise UsageError(str(exc)) from None
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from podcast_analytics.local.moto_server import EmulatorError
+    from podcast_analytics.pipeline import PipelineError
+    from podcast_analytics.pipeline.bench import run_bench
+
+    try:
+        run_bench(**_pipeline_args(args))
+    except (PipelineError, EmulatorError) as exc:
+        raise UsageError(str(exc)) from None
+    return 0
+
+
+def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    # Strings, not argparse types: the Makefile passes empty values through, and a bad value
+    # must read as the make variable the user typed (EVENTS=...), in one line.
+    parser.add_argument(
+        "--events", help=f"events to generate (default {DEFAULT_EVENTS_PER_DAY:,} a day)"
+    )
+    parser.add_argument("--days", help=f"simulated days (default {DEFAULT_DAYS})")
+    parser.add_argument("--seed", help="generator seed (default 7)")
+    parser.add_argument("--start", help="first simulated day, YYYY-MM-DD (default 2026-11-01)")
+    parser.add_argument("--input", help="replay this NDJSON file (.gz ok) instead of generating")
+    parser.add_argument("--out", help="output directory (default: local.out_dir, i.e. out/)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="podcast-analytics", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -65,6 +148,14 @@ def build_parser() -> argparse.ArgumentParser:
     profiles = commands.add_parser("profiles", help="render dbt profiles/vars from the config")
     profiles.add_argument("--check", action="store_true", help="fail if the files have drifted")
     profiles.set_defaults(handler=_profiles)
+
+    pipeline = commands.add_parser("pipeline", help="run the whole pipeline locally")
+    _add_run_arguments(pipeline)
+    pipeline.set_defaults(handler=_pipeline)
+
+    bench = commands.add_parser("bench", help="benchmark the local pipeline's stages")
+    _add_run_arguments(bench)
+    bench.set_defaults(handler=_bench)
     return parser
 
 

@@ -32,7 +32,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help setup lock test lint config profiles synth pipeline bench docs clean
+.PHONY: help setup lock test lint config profiles manifest synth pipeline bench docs clean
 .PHONY: lock-airflow pipeline-airflow
 
 help: ## list the targets
@@ -85,7 +85,10 @@ lint: $(STAMP) ## ruff, and the generated dbt config is in step with the config
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m podcast_analytics profiles --check
 
-synth: setup ## cdk synth for ENV (dev or prod), offline, with cdk-nag
+manifest: $(STAMP) ## dbt parse for ENV: the manifest the CDK app ships to MWAA for cosmos
+	@$(PY) -m podcast_analytics manifest --env "$(ENV)"
+
+synth: setup manifest ## cdk synth for ENV (dev or prod), offline, with cdk-nag
 	npx cdk synth --quiet -c env="$(ENV)"
 
 pipeline: $(STAMP) ## run the whole pipeline locally (moto + DuckDB); results in OUT (out/)

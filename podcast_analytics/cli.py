@@ -61,6 +61,46 @@ def _profiles(args: argparse.Namespace) -> int:
     return 0
 
 
+def _manifest(args: argparse.Namespace) -> int:
+    """`dbt parse` for one environment's target; needs no connection and no credentials."""
+    import os
+    import subprocess
+
+    settings = load_settings(args.env)
+    dbt = Path(sys.executable).with_name("dbt")
+    environ = {
+        **os.environ,
+        # Parsing renders the profile but never opens the key file.
+        "SNOWFLAKE_PRIVATE_KEY_PATH": os.environ.get("SNOWFLAKE_PRIVATE_KEY_PATH", os.devnull),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    command = [
+        str(dbt),
+        "parse",
+        "--quiet",
+        "--target",
+        settings.dbt.target,
+        "--target-path",
+        settings.dbt.target_path,
+        "--profiles-dir",
+        ".",
+    ]
+    result = subprocess.run(  # noqa: S603 - our own dbt with fixed arguments
+        command,
+        cwd=REPO_ROOT / settings.dbt.project_dir,
+        env=environ,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        lines = (result.stdout + result.stderr).strip().splitlines() or ["no output"]
+        raise UsageError(f"dbt parse --target {settings.dbt.target} failed: {lines[-1]}")
+    manifest = REPO_ROOT / settings.dbt.project_dir / settings.dbt.target_path / "manifest.json"
+    print(f"wrote {manifest.relative_to(REPO_ROOT)}")
+    return 0
+
+
 def _positive_int(name: str, value: str | None, default: int | None) -> int | None:
     """EVENTS=200000, 200_000 or 200k; DAYS=14. One readable line when it is not one."""
     if value is None or value == "":
@@ -148,6 +188,10 @@ def build_parser() -> argparse.ArgumentParser:
     profiles = commands.add_parser("profiles", help="render dbt profiles/vars from the config")
     profiles.add_argument("--check", action="store_true", help="fail if the files have drifted")
     profiles.set_defaults(handler=_profiles)
+
+    manifest = commands.add_parser("manifest", help="dbt parse for ENV: the manifest MWAA gets")
+    manifest.add_argument("--env", required=True, help="local, dev or prod")
+    manifest.set_defaults(handler=_manifest)
 
     pipeline = commands.add_parser("pipeline", help="run the whole pipeline locally")
     _add_run_arguments(pipeline)

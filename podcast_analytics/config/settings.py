@@ -195,6 +195,9 @@ class DbtConfig:
     profile: str
     target: str
     project_dir: str
+    # Where `make manifest` writes this environment's parsed manifest, relative to
+    # project_dir; the CDK app ships it to MWAA, where cosmos renders the dbt tasks from it.
+    target_path: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -502,7 +505,12 @@ def _derive(project: str, env: str, c: Mapping[str, Any]) -> Settings:
             deployer_role=f"{sf_prefix}_DEPLOYER",
             load_dates_table="RAW_EVENTS_LOAD_DATES",
         ),
-        dbt=DbtConfig(profile="podcast_analytics", target=env, project_dir="transform"),
+        dbt=DbtConfig(
+            profile="podcast_analytics",
+            target=env,
+            project_dir="transform",
+            target_path=f"target/{env}",
+        ),
         mwaa=MwaaConfig(
             environment_name=f"{prefix}-airflow",
             dag_id="podcast_analytics",

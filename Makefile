@@ -10,7 +10,7 @@ MAKEFLAGS += --no-print-directory
 ENV ?= local
 UV_VERSION := 0.13.8
 PYTHON ?= python3
-# make pipeline|bench [EVENTS=n] [DAYS=n] [SEED=n] [START=yyyy-mm-dd] [INPUT=file.ndjson[.gz]] [OUT=dir]
+# make pipeline|pipeline-airflow|bench [EVENTS=n] [DAYS=n] [SEED=n] [START=yyyy-mm-dd] [INPUT=file.ndjson[.gz]] [OUT=dir]
 RUN_ARGS = --events "$(EVENTS)" --days "$(DAYS)" --seed "$(SEED)" --start "$(START)" \
 	--input "$(INPUT)" --out "$(OUT)"
 
@@ -21,13 +21,19 @@ PY := $(VENV)/bin/python
 LOCK := requirements/dev.lock
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+# Airflow has its own environment: it must never be resolved together with dbt.
+AIRFLOW_VENV := orchestration/.venv
+AIRFLOW_PY := $(AIRFLOW_VENV)/bin/python
+AIRFLOW_LOCK := requirements/airflow.lock
+AIRFLOW_STAMP := $(AIRFLOW_VENV)/.installed
 
 # jsii (under aws-cdk-lib) warns on Node 20 every start; the CLI phones home unless told not to.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help setup lock test lint config profiles synth pipeline bench docs clean
+.PHONY: help setup lock test lint config profiles manifest synth pipeline bench docs clean
+.PHONY: lock-airflow pipeline-airflow
 .PHONY: deploy preview redrive
 
 help: ## list the targets
@@ -44,11 +50,17 @@ $(STAMP): $(LOCK) pyproject.toml | $(UV)
 	$(UV) pip install --quiet --python $(PY) --no-deps --editable .
 	touch $@
 
+$(AIRFLOW_STAMP): $(AIRFLOW_LOCK) pyproject.toml | $(UV)
+	[ -x $(AIRFLOW_PY) ] || $(UV) venv --quiet --python $(PYTHON) $(AIRFLOW_VENV)
+	$(UV) pip sync --quiet --python $(AIRFLOW_PY) --require-hashes $(AIRFLOW_LOCK)
+	$(UV) pip install --quiet --python $(AIRFLOW_PY) --no-deps --editable .
+	touch $@
+
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-setup: $(STAMP) $(NODE_STAMP) ## install Python deps (locked) and the pinned CDK CLI
+setup: $(STAMP) $(AIRFLOW_STAMP) $(NODE_STAMP) ## install Python deps (locked), Airflow's env and the pinned CDK CLI
 
 # `uv pip compile` has no --all-groups: name every [dependency-groups] entry of pyproject.toml.
 LOCK_GROUPS = $(shell $(PYTHON) -c "import tomllib; print(' '.join('--group ' + g for g in tomllib.load(open('pyproject.toml', 'rb'))['dependency-groups']))")
@@ -57,6 +69,10 @@ lock: | $(UV) ## re-resolve requirements/dev.lock from pyproject.toml
 	$(UV) pip compile pyproject.toml $(LOCK_GROUPS) --generate-hashes --universal \
 		--python-version 3.11 --quiet -o $(LOCK)
 
+lock-airflow: | $(UV) ## re-resolve requirements/airflow.lock from requirements/airflow.in
+	$(UV) pip compile requirements/airflow.in --generate-hashes --universal \
+		--python-version 3.11 --quiet -o $(AIRFLOW_LOCK)
+
 # ------------------------------------------------------------------------------ use
 config: $(STAMP) ## print the resolved config of ENV as JSON
 	@$(PY) -m podcast_analytics config --env "$(ENV)"
@@ -64,8 +80,9 @@ config: $(STAMP) ## print the resolved config of ENV as JSON
 profiles: $(STAMP) ## regenerate transform/profiles.yml and dbt vars from the config
 	@$(PY) -m podcast_analytics profiles
 
-test: setup ## run every test
+test: setup ## run every test (Airflow's in its own environment)
 	$(PY) -m pytest
+	$(AIRFLOW_PY) -m pytest tests/orchestration
 
 lint: $(STAMP) ## ruff, actionlint, sqlfluff (Snowflake), and the generated dbt config is in step with the config
 	$(VENV)/bin/ruff check .
@@ -74,7 +91,10 @@ lint: $(STAMP) ## ruff, actionlint, sqlfluff (Snowflake), and the generated dbt 
 	$(VENV)/bin/actionlint -shellcheck "$(CURDIR)/$(VENV)/bin/shellcheck"
 	if [ -d transform/models ]; then $(VENV)/bin/sqlfluff lint transform/models; fi
 
-synth: setup ## cdk synth for ENV (dev or prod), offline, with cdk-nag
+manifest: $(STAMP) ## dbt parse for ENV: the manifest the CDK app ships to MWAA for cosmos
+	@$(PY) -m podcast_analytics manifest --env "$(ENV)"
+
+synth: setup manifest ## cdk synth for ENV (dev or prod), offline, with cdk-nag
 	npx cdk synth --quiet -c env="$(ENV)"
 
 # DRY_RUN=1 prints the plan without credentials; a real run needs the CDK CLI (node_modules).
@@ -90,6 +110,9 @@ redrive: $(STAMP) ## re-send dead-lettered records of ENV that now pass (DRY_RUN
 
 pipeline: $(STAMP) ## run the whole pipeline locally (moto + DuckDB); results in OUT (out/)
 	@$(PY) -m podcast_analytics pipeline $(RUN_ARGS)
+
+pipeline-airflow: $(STAMP) $(AIRFLOW_STAMP) ## run the real Airflow DAG locally (airflow dags test)
+	@$(AIRFLOW_PY) orchestration/run_local.py $(RUN_ARGS)
 
 bench: $(STAMP) ## benchmark the local pipeline stages [EVENTS=n]; writes OUT/bench.json
 	@$(PY) -m podcast_analytics bench $(RUN_ARGS)

@@ -11,6 +11,7 @@ Either way they are validated like every other config value.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import aws_cdk as cdk
 
@@ -38,13 +39,28 @@ def settings_from_context(app: cdk.App) -> Settings:
     return load_settings(environment, overrides=overrides)
 
 
+def dbt_manifest(settings: Settings) -> Path | None:
+    """This environment's parsed dbt manifest, if `make manifest ENV=...` has written it."""
+    dbt = settings.dbt
+    path = Path(__file__).resolve().parent / dbt.project_dir / dbt.target_path / "manifest.json"
+    return path if path.is_file() else None
+
+
 def main() -> None:
     app = cdk.App()
     try:
         settings = settings_from_context(app)
     except ConfigError as error:
         sys.exit(f"config error: {'; '.join(error.problems)}")
-    add_stacks(app, settings)
+    manifest = dbt_manifest(settings)
+    stacks = add_stacks(app, settings, dbt_manifest=manifest)
+    if manifest is None:
+        cdk.Annotations.of(stacks.orchestration).add_warning_v2(
+            "podcast:no-dbt-manifest",
+            f"No dbt manifest for {settings.environment}: MWAA's DAG will not import until "
+            f"`make manifest ENV={settings.environment}` runs before deploy (make synth/deploy "
+            "do it).",
+        )
     add_security_checks(app)
     app.synth()
 

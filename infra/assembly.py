@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
@@ -35,7 +36,11 @@ class PipelineStacks:
         ]
 
 
-def add_stacks(app: cdk.App, settings: Settings) -> PipelineStacks:
+def add_stacks(
+    app: cdk.App, settings: Settings, *, dbt_manifest: Path | None = None
+) -> PipelineStacks:
+    """All stacks of one environment. `dbt_manifest` is that environment's parsed dbt
+    manifest (`make manifest ENV=...`), shipped to MWAA for cosmos; None leaves it out."""
     env = cdk.Environment(account=settings.aws.account, region=settings.aws.region)
     prefix = settings.resource_prefix
 
@@ -68,7 +73,12 @@ def add_stacks(app: cdk.App, settings: Settings) -> PipelineStacks:
             **common("snowflake-access"),
         ),
         orchestration=OrchestrationStack(
-            app, "Orchestration", settings=settings, storage=buckets, **common("orchestration")
+            app,
+            "Orchestration",
+            settings=settings,
+            storage=buckets,
+            dbt_manifest=dbt_manifest,
+            **common("orchestration"),
         ),
         ci_access=CiAccessStack(app, "CiAccess", settings=settings, **common("ci-access")),
     )

@@ -6,6 +6,8 @@ access, orchestration, CI access) can be destroyed and re-created without touchi
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import aws_cdk as cdk
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
@@ -124,6 +126,7 @@ class OrchestrationStack(cdk.Stack):
         *,
         settings: Settings,
         storage: PipelineBuckets,
+        dbt_manifest: Path | None,
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -149,6 +152,7 @@ class OrchestrationStack(cdk.Stack):
             outputs_key=storage.outputs_key,
             log_retention=log_retention(settings),
             logs_policy=logs_policy,
+            dbt_manifest=dbt_manifest,
         )
 
 

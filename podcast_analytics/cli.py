@@ -83,6 +83,45 @@ def _redrive(args: argparse.Namespace) -> int:
         spill_path=spill,
         out=sys.stdout,
     )
+
+
+def _manifest(args: argparse.Namespace) -> int:
+    """`dbt parse` for one environment's target; needs no connection and no credentials."""
+    import os
+    import subprocess
+
+    settings = load_settings(args.env)
+    dbt = Path(sys.executable).with_name("dbt")
+    environ = {
+        **os.environ,
+        # Parsing renders the profile but never opens the key file.
+        "SNOWFLAKE_PRIVATE_KEY_PATH": os.environ.get("SNOWFLAKE_PRIVATE_KEY_PATH", os.devnull),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    command = [
+        str(dbt),
+        "parse",
+        "--quiet",
+        "--target",
+        settings.dbt.target,
+        "--target-path",
+        settings.dbt.target_path,
+        "--profiles-dir",
+        ".",
+    ]
+    result = subprocess.run(  # noqa: S603 - our own dbt with fixed arguments
+        command,
+        cwd=REPO_ROOT / settings.dbt.project_dir,
+        env=environ,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        lines = (result.stdout + result.stderr).strip().splitlines() or ["no output"]
+        raise UsageError(f"dbt parse --target {settings.dbt.target} failed: {lines[-1]}")
+    manifest = REPO_ROOT / settings.dbt.project_dir / settings.dbt.target_path / "manifest.json"
+    print(f"wrote {manifest.relative_to(REPO_ROOT)}")
     return 0
 
 
@@ -206,6 +245,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--spill-path", type=Path, help="where records that cannot be sent are kept (NDJSON)"
     )
     redrive_cmd.set_defaults(handler=_redrive)
+
+    manifest = commands.add_parser("manifest", help="dbt parse for ENV: the manifest MWAA gets")
+    manifest.add_argument("--env", required=True, help="local, dev or prod")
+    manifest.set_defaults(handler=_manifest)
 
     pipeline = commands.add_parser("pipeline", help="run the whole pipeline locally")
     _add_run_arguments(pipeline)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -13,7 +14,12 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra.nag import acknowledge, bucket_objects
-from infra.orchestration.dag_bucket import DAGS_PREFIX, REQUIREMENTS_KEY, DagBucketContents
+from infra.orchestration.dag_bucket import (
+    DAGS_PREFIX,
+    REQUIREMENTS_KEY,
+    STARTUP_SCRIPT_KEY,
+    DagBucketContents,
+)
 from infra.orchestration.network import AirflowNetwork
 from podcast_analytics.config.settings import MwaaConfig
 
@@ -38,6 +44,7 @@ class AirflowEnvironment(Construct):
         outputs_key: kms.IKey,
         log_retention: logs.RetentionDays,
         logs_policy: cdk.RemovalPolicy,
+        dbt_manifest: Path | None,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = cdk.Stack.of(self)
@@ -72,6 +79,7 @@ class AirflowEnvironment(Construct):
             bucket=dags_bucket,
             log_retention=log_retention,
             logs_policy=logs_policy,
+            dbt_manifest=dbt_manifest,
         )
 
         module_logs = mwaa.CfnEnvironment.ModuleLoggingConfigurationProperty(
@@ -90,6 +98,7 @@ class AirflowEnvironment(Construct):
             source_bucket_arn=dags_bucket.bucket_arn,
             dag_s3_path=DAGS_PREFIX.rstrip("/"),
             requirements_s3_path=REQUIREMENTS_KEY,
+            startup_script_s3_path=STARTUP_SCRIPT_KEY,
             network_configuration=mwaa.CfnEnvironment.NetworkConfigurationProperty(
                 security_group_ids=[network.security_group.security_group_id],
                 subnet_ids=network.private_subnets.subnet_ids,
@@ -114,6 +123,8 @@ class AirflowEnvironment(Construct):
                     },
                     sort_keys=True,
                 ),
+                # No usage pings from the workers (private subnets, and nobody asked).
+                "cosmos.enable_telemetry": "False",
             },
         )
         # requirements.txt must be in the bucket before MWAA first reads it, and the role's

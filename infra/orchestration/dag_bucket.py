@@ -4,7 +4,9 @@ Layout in the bucket (MWAA reads `dags/` and `requirements.txt`):
     dags/                        <- orchestration/dags/
     dags/podcast_analytics/      <- podcast_analytics/ (the DAG calls load_settings())
     dags/transform/              <- transform/ (the dbt project)
+    dags/transform/target/manifest.json <- `make manifest ENV=<env>` (cosmos renders from it)
     requirements.txt             <- orchestration/requirements.txt
+    startup.sh                   <- orchestration/startup.sh (dbt's own virtualenv)
 """
 
 from __future__ import annotations
@@ -22,11 +24,14 @@ from infra.nag import acknowledge, bucket_objects
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DAGS_DIR = REPO_ROOT / "orchestration" / "dags"
 REQUIREMENTS_FILE = REPO_ROOT / "orchestration" / "requirements.txt"
+STARTUP_SCRIPT_FILE = REPO_ROOT / "orchestration" / "startup.sh"
 PACKAGE_DIR = REPO_ROOT / "podcast_analytics"
 DBT_PROJECT_DIR = REPO_ROOT / "transform"
 
 DAGS_PREFIX = "dags/"
 REQUIREMENTS_KEY = "requirements.txt"
+STARTUP_SCRIPT_KEY = "startup.sh"
+MANIFEST_KEY = "target/manifest.json"  # relative to the dbt project, where the DAG looks
 # Bytecode and local build output would change the asset hash on every run.
 BUILD_DEBRIS = ["__pycache__", "*.pyc", ".DS_Store"]
 DBT_LOCAL_OUTPUT = ["target", "logs", "dbt_packages", "*.duckdb", "*.duckdb.wal", ".user.yml"]
@@ -41,8 +46,19 @@ class DagBucketContents(Construct):
         bucket: s3.IBucket,
         log_retention: logs.RetentionDays,
         logs_policy: cdk.RemovalPolicy,
+        dbt_manifest: Path | None,
     ) -> None:
         super().__init__(scope, construct_id)
+        dbt_sources = [
+            s3_deployment.Source.asset(
+                str(DBT_PROJECT_DIR), exclude=BUILD_DEBRIS + DBT_LOCAL_OUTPUT
+            )
+        ]
+        if dbt_manifest is not None:
+            # Only the parsed manifest of this environment's target leaves target/.
+            dbt_sources.append(
+                s3_deployment.Source.data(MANIFEST_KEY, dbt_manifest.read_text(encoding="utf-8"))
+            )
         # One log group for the (singleton) deployment handler, with our retention.
         handler_logs = logs.LogGroup(
             self, "DeploymentLogs", retention=log_retention, removal_policy=logs_policy
@@ -77,11 +93,7 @@ class DagBucketContents(Construct):
                 destination_bucket=bucket,
                 log_group=handler_logs,
                 destination_key_prefix=dbt_prefix,
-                sources=[
-                    s3_deployment.Source.asset(
-                        str(DBT_PROJECT_DIR), exclude=BUILD_DEBRIS + DBT_LOCAL_OUTPUT
-                    )
-                ],
+                sources=dbt_sources,
                 prune=True,
             ),
             # At the bucket root, so no pruning: it must not delete dags/.
@@ -93,7 +105,10 @@ class DagBucketContents(Construct):
                 sources=[
                     s3_deployment.Source.data(
                         REQUIREMENTS_KEY, REQUIREMENTS_FILE.read_text(encoding="utf-8")
-                    )
+                    ),
+                    s3_deployment.Source.data(
+                        STARTUP_SCRIPT_KEY, STARTUP_SCRIPT_FILE.read_text(encoding="utf-8")
+                    ),
                 ],
                 prune=False,
             ),

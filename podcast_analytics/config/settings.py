@@ -195,6 +195,9 @@ class DbtConfig:
     profile: str
     target: str
     project_dir: str
+    # Where `make manifest` writes this environment's parsed manifest, relative to
+    # project_dir; the CDK app ships it to MWAA, where cosmos renders the dbt tasks from it.
+    target_path: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +217,19 @@ class MwaaConfig:
     # `<prefix>/<variable>`; the execution role may read these prefixes and nothing else.
     connections_secret_prefix: str
     variables_secret_prefix: str
+    # Task policy of the DAG: retries back off exponentially from retry_delay_s up to
+    # max_retry_delay_s; every task is killed after task_timeout_minutes.
+    task_retries: int
+    retry_delay_s: int
+    max_retry_delay_s: int
+    task_timeout_minutes: int
+    # The DAG's Snowflake connections (secrets "<connections_secret_prefix>/<id>"): the
+    # loader checks the pipe, the transformer runs dbt and the unloads.
+    snowflake_loader_conn_id: str
+    snowflake_transformer_conn_id: str
+    # dbt lives in its own virtualenv on the workers (made by orchestration/startup.sh),
+    # never in Airflow's environment.
+    dbt_executable: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,6 +386,10 @@ _SCHEMA: dict[str, Any] = {
         "schedule": str,
         "start_date": str,
         "nat_gateways": int,
+        "task_retries": int,
+        "retry_delay_s": int,
+        "max_retry_delay_s": int,
+        "task_timeout_minutes": int,
     },
     "ci": {"github_repository": str},
     "local": {"host": str, "moto_port": int, "out_dir": str, "duckdb_file": str},
@@ -485,12 +505,20 @@ def _derive(project: str, env: str, c: Mapping[str, Any]) -> Settings:
             deployer_role=f"{sf_prefix}_DEPLOYER",
             load_dates_table="RAW_EVENTS_LOAD_DATES",
         ),
-        dbt=DbtConfig(profile="podcast_analytics", target=env, project_dir="transform"),
+        dbt=DbtConfig(
+            profile="podcast_analytics",
+            target=env,
+            project_dir="transform",
+            target_path=f"target/{env}",
+        ),
         mwaa=MwaaConfig(
             environment_name=f"{prefix}-airflow",
             dag_id="podcast_analytics",
             connections_secret_prefix="airflow/connections",  # noqa: S106 - a name, not a secret
             variables_secret_prefix="airflow/variables",  # noqa: S106 - a name, not a secret
+            snowflake_loader_conn_id="snowflake_loader",
+            snowflake_transformer_conn_id="snowflake_transformer",
+            dbt_executable="/usr/local/airflow/dbt_venv/bin/dbt",
             **c["mwaa"],
         ),
         access=AccessConfig(
@@ -701,6 +729,18 @@ def _check_values(s: Settings) -> list[str]:
         1 <= mw.nat_gateways <= 2,
         "mwaa.nat_gateways",
         f"{mw.nat_gateways} is not 1 or 2 (MWAA uses two private subnets)",
+    )
+    check(0 <= mw.task_retries <= 10, "mwaa.task_retries", "must be between 0 and 10")
+    check(
+        0 <= mw.retry_delay_s <= mw.max_retry_delay_s,
+        "mwaa.max_retry_delay_s",
+        f"need 0 <= retry_delay_s ({mw.retry_delay_s}) <= max_retry_delay_s "
+        f"({mw.max_retry_delay_s})",
+    )
+    check(
+        1 <= mw.task_timeout_minutes <= 24 * 60,
+        "mwaa.task_timeout_minutes",
+        "must be between 1 and 1440 minutes",
     )
     try:
         date.fromisoformat(mw.start_date)

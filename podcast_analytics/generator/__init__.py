@@ -4,7 +4,8 @@
     for record in generate(GeneratorSettings(events=100_000, days=14, seed=7)):
         send(record.data, partition_key=record.partition_key)
 
-The same settings always give the same bytes in the same order.
+The same settings always give the same bytes in the same order; `events` sizes the
+audience to produce about that many records.
 """
 
 from podcast_analytics.generator.stream import (

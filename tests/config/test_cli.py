@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -39,3 +40,19 @@ def test_unknown_environment_is_one_line_and_non_zero() -> None:
 def test_profiles_check_passes_on_the_committed_files() -> None:
     result = _run("profiles", "--check")
     assert result.returncode == 0, result.stderr
+
+
+def test_manifest_parses_the_environments_target_where_the_cdk_app_looks() -> None:
+    from podcast_analytics.config import load_settings
+
+    settings = load_settings("prod")
+    result = _run("manifest", "--env", "prod")
+    assert result.returncode == 0, result.stderr
+    root = Path(__file__).resolve().parents[2]
+    manifest = root / settings.dbt.project_dir / settings.dbt.target_path / "manifest.json"
+    nodes = json.loads(manifest.read_text())["nodes"]
+    staging = next(n for n in nodes.values() if n["name"] == "stg_user_events")
+    assert (staging["database"], staging["schema"]) == (
+        settings.snowflake.analytics_database,
+        settings.snowflake.staging_schema,
+    )

@@ -27,15 +27,19 @@ def test_same_seed_same_bytes_other_seed_other_bytes(records: list[GeneratedReco
     again = [r.data for r in generate(SETTINGS)]
     assert again == [r.data for r in records]
     other = [r.data for r in generate(GeneratorSettings(events=2_000, days=7, seed=4))]
-    assert other != again[:2_000]
+    assert other[:100] != again[:100]
 
 
-def test_exact_size_and_arrival_order_within_the_window(records: list[GeneratedRecord]) -> None:
-    assert len(records) == SETTINGS.events
+def test_size_near_target_and_arrival_order_within_the_window(
+    records: list[GeneratedRecord],
+) -> None:
+    # A few hundred listeners with heavy-tailed habits: 'about' means within tens of percent.
+    assert 0.6 * SETTINGS.events < len(records) < 1.5 * SETTINGS.events
     arrivals = [r.arrival_ms for r in records]
     assert arrivals == sorted(arrivals)
     first, last = records[0].arrival.date(), records[-1].arrival.date()
-    assert SETTINGS.start <= first <= last < SETTINGS.start + timedelta(days=SETTINGS.days)
+    assert first == SETTINGS.start
+    assert last == SETTINGS.start + timedelta(days=SETTINGS.days - 1)
 
 
 def test_clean_records_keep_the_contract(records: list[GeneratedRecord]) -> None:

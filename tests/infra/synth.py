@@ -56,6 +56,7 @@ def synthesize(
     *,
     settings: Settings | None = None,
     security_checks: bool = True,
+    dbt_manifest: Path | None = None,
 ) -> SynthesizedApp:
     settings = settings or load_settings(environment)
     context = cli_context() | {
@@ -65,7 +66,7 @@ def synthesize(
         "aws:cdk:version-reporting": False,
     }
     app = cdk.App(context=context, outdir=str(outdir))
-    stacks = add_stacks(app, settings)
+    stacks = add_stacks(app, settings, dbt_manifest=dbt_manifest)
     if security_checks:
         add_security_checks(app)
     assembly = app.synth()

@@ -24,9 +24,6 @@ from podcast_analytics.generator import GeneratorSettings
 from tests.transform.dbt_runner import DbtProject
 from tests.transform.raw_rows import generated_history, load_raw_rows
 
-# Measured on the generator's output (8,190 records from 30 listeners x 15 days).
-EVENTS_PER_LISTENER_DAY = 18.2
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -34,9 +31,8 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=31)
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()
-    listeners = max(20, round(args.events / (args.days * EVENTS_PER_LISTENER_DAY)))
     settings = GeneratorSettings(
-        seed=args.seed, days=args.days, listeners=listeners, start=date(2026, 10, 1)
+        seed=args.seed, days=args.days, events=args.events, start=date(2026, 10, 1)
     )
     started = time.perf_counter()
     rows = generated_history(settings, with_broken_records=False)

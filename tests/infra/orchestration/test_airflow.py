@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from infra.orchestration.airflow import ENVIRONMENT_OPTION, SECRETS_BACKEND
-from infra.orchestration.dag_bucket import BUILD_DEBRIS, DBT_LOCAL_OUTPUT
+from infra.orchestration.dag_bucket import BUILD_DEBRIS, DBT_LOCAL_OUTPUT, MANIFEST_KEY
+from podcast_analytics.orchestration import manifest_path
 from tests.infra.policies import as_list, role_statements
-from tests.infra.synth import SynthesizedApp
+from tests.infra.synth import SynthesizedApp, synthesize
 
 STACK = "Orchestration"
 
@@ -43,6 +45,7 @@ def test_dag_learns_its_environment_and_reads_secrets_manager(app: SynthesizedAp
         "connections_prefix": app.settings.mwaa.connections_secret_prefix,
         "variables_prefix": app.settings.mwaa.variables_secret_prefix,
     }
+    assert options["cosmos.enable_telemetry"] == "False"
 
 
 def test_web_server_is_private_and_every_log_is_on(app: SynthesizedApp) -> None:
@@ -96,9 +99,34 @@ def test_dag_bucket_layout(app: SynthesizedApp) -> None:
     props = environment(app)["Properties"]
     assert props["DagS3Path"] == "dags"
     assert props["RequirementsS3Path"] == "requirements.txt"
+    # The startup script gives dbt its own virtualenv before Airflow starts.
+    assert props["StartupScriptS3Path"] == "startup.sh"
+    assert len(layout[""]["SourceObjectKeys"]) == 2  # requirements.txt and startup.sh
+    # Without `make manifest`, only the dbt project itself is shipped.
+    assert len(layout["dags/transform/"]["SourceObjectKeys"]) == 1
     # MWAA must find requirements.txt and the DAGs before it starts.
     depends_on = set(environment(app)["DependsOn"])
     assert set(app.resources(STACK, "Custom::CDKBucketDeployment")) <= depends_on
+
+
+def test_the_parsed_manifest_is_shipped_where_the_dag_reads_it(tmp_path: Path) -> None:
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text('{"nodes": {}}', encoding="utf-8")
+    app = synthesize("dev", tmp_path / "cdk.out", security_checks=False, dbt_manifest=manifest)
+    (dbt,) = (
+        r["Properties"]
+        for r in app.resources(STACK, "Custom::CDKBucketDeployment").values()
+        if r["Properties"].get("DestinationBucketKeyPrefix") == "dags/transform/"
+    )
+    assert len(dbt["SourceObjectKeys"]) == 2
+    # The extra source is a one-file asset holding target/manifest.json, the path the DAG
+    # reads (podcast_analytics.orchestration.manifest_path) relative to the project.
+    assert MANIFEST_KEY == "target/manifest.json"
+    assert (
+        manifest_path({"PODCAST_DBT_PROJECT_DIR": "/x/transform"})
+        .as_posix()
+        .endswith("transform/" + MANIFEST_KEY)
+    )
 
 
 def test_build_output_never_reaches_the_dag_bucket() -> None:

@@ -1,0 +1,152 @@
+"""Podcast analytics: load -> transform (dbt) -> export -> artefacts.
+
+Thin wiring only: every name, the schedule and the task policy come from the shared config
+(`podcast_analytics.config.load_settings(<podcast.environment>)`), and every task calls a
+plain function in `podcast_analytics.orchestration`. Nothing heavy (duckdb, boto3, the
+Snowflake connector) is imported while the scheduler parses this file.
+
+- load: dev/prod wait until Snowpipe has drained and fail on COPY_HISTORY errors;
+  local runs the local loader into DuckDB.
+- transform: dev/prod render one Airflow task per dbt node (astronomer-cosmos, from the
+  parsed manifest, `dbt build` per node in dbt's own virtualenv); local runs one
+  `dbt build --target local` (see orchestration/README.md for why).
+- export: marts unloaded as Parquet to the exports location.
+- artefacts: dbt manifest, run results and logs to the artefacts bucket, keyed by run.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from airflow.sdk import DAG, task
+
+from podcast_analytics import orchestration as tasks
+from podcast_analytics.config import load_settings
+
+SETTINGS = load_settings(tasks.environment_from())
+MWAA = SETTINGS.mwaa
+log = logging.getLogger(__name__)
+
+
+def _snowflake(conn_id: str) -> Any:
+    """A DB-API connection from an Airflow connection (Secrets Manager on MWAA)."""
+    from airflow.providers.snowflake.hooks.snowflake import SnowflakeHook
+
+    return SnowflakeHook(snowflake_conn_id=conn_id).get_conn()
+
+
+def _on_failure(context: Any) -> None:
+    ti = context["ti"]
+    log.error(
+        tasks.failure_message(
+            SETTINGS,
+            dag_id=ti.dag_id,
+            task_id=ti.task_id,
+            run_id=context["run_id"],
+            try_number=ti.try_number,
+            error=context.get("exception"),
+            log_url=getattr(ti, "log_url", None),
+        )
+    )
+
+
+DEFAULT_ARGS: dict[str, Any] = {
+    "owner": "data-platform",
+    "retries": MWAA.task_retries,
+    "retry_delay": tasks.retry_delay(SETTINGS),
+    "retry_exponential_backoff": 2.0,  # delay doubles each try, capped below
+    "max_retry_delay": timedelta(seconds=MWAA.max_retry_delay_s),
+    "execution_timeout": timedelta(minutes=MWAA.task_timeout_minutes),
+    "on_failure_callback": _on_failure,
+}
+
+
+def _dbt_task_group() -> Any:
+    """One Airflow task per dbt node, rendered from the parsed manifest (no dbt at parse)."""
+    from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+    from cosmos.constants import ExecutionMode, LoadMode, TestBehavior
+    from cosmos.profiles import SnowflakePrivateKeyPemProfileMapping
+
+    from podcast_analytics.cloud.artefacts import cosmos_callback
+
+    manifest = tasks.manifest_path()
+    if not manifest.is_file():
+        raise FileNotFoundError(
+            f"dbt manifest {manifest} is missing: run `dbt parse` in transform/ before deploying"
+        )
+    project = ProjectConfig(
+        dbt_project_path=tasks.dbt_project_dir(), manifest_path=manifest, install_dbt_deps=False
+    )
+    # cosmos wraps the path in ObjectStoragePath, whose first use imports every provider's
+    # filesystem (boto3 included) at parse time; the manifest is a local file, so a plain
+    # Path (a type cosmos accepts) keeps parsing light.
+    project.manifest_path = manifest
+    sf = SETTINGS.snowflake
+    return DbtTaskGroup(
+        group_id="transform",
+        project_config=project,
+        profile_config=ProfileConfig(
+            profile_name=SETTINGS.dbt.profile,
+            target_name=SETTINGS.dbt.target,
+            profile_mapping=SnowflakePrivateKeyPemProfileMapping(
+                conn_id=MWAA.snowflake_transformer_conn_id,
+                profile_args={
+                    "database": sf.analytics_database,
+                    "schema": sf.staging_schema,
+                    "warehouse": sf.warehouse.name,
+                    "role": sf.roles.transformer,
+                },
+            ),
+        ),
+        execution_config=ExecutionConfig(
+            execution_mode=ExecutionMode.LOCAL,
+            dbt_executable_path=tasks.dbt_executable(SETTINGS),
+        ),
+        # BUILD: each node's tests run in the same task, so a failing test stops its
+        # dependants exactly as `dbt build` would.
+        render_config=RenderConfig(
+            load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD
+        ),
+        operator_args={
+            "callback": cosmos_callback,
+            "callback_args": {"environment": SETTINGS.environment},
+        },
+        default_args=DEFAULT_ARGS,
+    )
+
+
+with DAG(
+    dag_id=MWAA.dag_id,
+    description=f"{SETTINGS.project} ({SETTINGS.environment}): load, dbt build, export, artefacts",
+    schedule=MWAA.schedule,
+    start_date=datetime.fromisoformat(MWAA.start_date).replace(tzinfo=UTC),
+    catchup=False,
+    max_active_runs=1,  # dbt incrementals and the exports prefix assume one run at a time
+    default_args=DEFAULT_ARGS,
+    tags=[SETTINGS.project, SETTINGS.environment],
+    doc_md=__doc__,
+) as dag:
+
+    @task(task_id="load")
+    def load(data_interval_start: datetime | None = None) -> dict[str, Any]:
+        since = data_interval_start or datetime.now(UTC) - timedelta(
+            days=SETTINGS.events.late_arrival_lookback_days
+        )
+        return tasks.run_load(SETTINGS, since=since, connect=_snowflake)
+
+    @task(task_id="transform")
+    def transform() -> dict[str, Any]:
+        return tasks.run_transform_local(SETTINGS)
+
+    @task(task_id="export")
+    def export(run_id: str | None = None) -> dict[str, Any]:
+        return tasks.run_export(SETTINGS, run_id=str(run_id), connect=_snowflake)
+
+    @task(task_id="artefacts")
+    def artefacts(run_id: str | None = None) -> dict[str, Any]:
+        return tasks.run_artefacts(SETTINGS, run_id=str(run_id))
+
+    dbt = transform() if SETTINGS.environment == "local" else _dbt_task_group()
+    load() >> dbt >> export() >> artefacts()

@@ -1,0 +1,207 @@
+"""What the Airflow DAG's tasks do, as plain Python (no Airflow import).
+
+`orchestration/dags/podcast_analytics_dag.py` stays a thin wiring file that calls these
+functions, so it parses fast and this logic is testable without a scheduler. Each function
+dispatches on the environment: `local` runs the local pipeline steps against the stand-ins
+(moto + DuckDB), `dev`/`prod` talk to Snowflake and S3. Heavy modules (duckdb, boto3,
+the Snowflake connector) are imported inside the functions, never at DAG parse time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from contextlib import closing
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from podcast_analytics.config import ENVIRONMENTS, Settings
+
+# CDK sets the Airflow configuration option `podcast.environment` on the MWAA environment;
+# Airflow exposes configuration options to tasks and DAG parsing as AIRFLOW__SECTION__KEY.
+ENVIRONMENT_VARIABLE = "AIRFLOW__PODCAST__ENVIRONMENT"
+# Tests and local runs shorten retry waits without touching the shared config.
+RETRY_DELAY_OVERRIDE = "AIRFLOW__PODCAST__RETRY_DELAY_S"
+# Local mode: set by whoever started the stand-ins (`make pipeline-airflow`, test fixture).
+OUT_DIR_VARIABLE = "PODCAST_OUT_DIR"
+ENDPOINT_VARIABLE = "PODCAST_AWS_ENDPOINT_URL"
+DBT_EXECUTABLE_VARIABLE = "PODCAST_DBT_EXECUTABLE"
+PROJECT_DIR_VARIABLE = "PODCAST_DBT_PROJECT_DIR"
+MANIFEST_VARIABLE = "PODCAST_DBT_MANIFEST"
+
+# The package and the dbt project sit side by side both in this repository and in the MWAA
+# DAG folder (dags/podcast_analytics/, dags/transform/), so one rule finds the project.
+PACKAGE_PARENT = Path(__file__).resolve().parent.parent
+TRANSFORM_DIR = PACKAGE_PARENT / "transform"
+LOCAL_DBT_EXECUTABLE = PACKAGE_PARENT / ".venv" / "bin" / "dbt"
+
+Connect = Callable[[str], Any]  # connection id -> DB-API connection
+
+
+class OrchestrationError(RuntimeError):
+    """A misconfigured run: the message says what to set."""
+
+
+def environment_from(environ: Mapping[str, str] = os.environ) -> str:
+    env = environ.get(ENVIRONMENT_VARIABLE, "")
+    if env not in ENVIRONMENTS:
+        raise OrchestrationError(
+            f"{ENVIRONMENT_VARIABLE}={env!r}: set it to one of {', '.join(ENVIRONMENTS)} "
+            "(MWAA: the podcast.environment configuration option, set by the CDK app)"
+        )
+    return env
+
+
+def retry_delay(settings: Settings, environ: Mapping[str, str] = os.environ) -> timedelta:
+    override = environ.get(RETRY_DELAY_OVERRIDE)
+    seconds = float(override) if override else settings.mwaa.retry_delay_s
+    return timedelta(seconds=seconds)
+
+
+def dbt_project_dir(environ: Mapping[str, str] = os.environ) -> Path:
+    override = environ.get(PROJECT_DIR_VARIABLE)
+    return Path(override) if override else TRANSFORM_DIR
+
+
+def manifest_path(environ: Mapping[str, str] = os.environ) -> Path:
+    """The parsed dbt manifest the DAG renders its dbt tasks from (`dbt parse` writes it)."""
+    override = environ.get(MANIFEST_VARIABLE)
+    return Path(override) if override else dbt_project_dir(environ) / "target" / "manifest.json"
+
+
+def dbt_executable(settings: Settings, environ: Mapping[str, str] = os.environ) -> str:
+    """dbt lives in its own virtualenv: the repository's .venv locally, the startup-script
+    venv on MWAA workers. Never Airflow's environment."""
+    if settings.environment == "local":
+        return environ.get(DBT_EXECUTABLE_VARIABLE) or str(LOCAL_DBT_EXECUTABLE)
+    return settings.mwaa.dbt_executable
+
+
+def local_context(settings: Settings, environ: Mapping[str, str] = os.environ) -> Any:
+    missing = [name for name in (OUT_DIR_VARIABLE, ENDPOINT_VARIABLE) if not environ.get(name)]
+    if missing:
+        raise OrchestrationError(
+            f"local mode needs {', '.join(missing)}: start the stand-ins first "
+            "(`make pipeline-airflow` does)"
+        )
+    from podcast_analytics.pipeline.steps import LocalContext
+
+    return LocalContext(
+        settings=settings,
+        out_dir=Path(environ[OUT_DIR_VARIABLE]),
+        endpoint_url=environ[ENDPOINT_VARIABLE],
+    )
+
+
+def _pipe_wait_s(settings: Settings) -> float:
+    # Leave a fifth of the task timeout for the COPY_HISTORY check and a clean error.
+    return settings.mwaa.task_timeout_minutes * 60 * 0.8
+
+
+def run_load(settings: Settings, *, since: datetime, connect: Connect) -> dict[str, Any]:
+    if settings.environment == "local":
+        ctx = local_context(settings)
+        from podcast_analytics.pipeline import steps
+
+        return steps.load(ctx)
+    from podcast_analytics.cloud.snowpipe import check_loads
+
+    with closing(connect(settings.mwaa.snowflake_loader_conn_id)) as connection:
+        return check_loads(connection, settings, since=since, timeout_s=_pipe_wait_s(settings))
+
+
+def run_transform_local(settings: Settings) -> dict[str, Any]:
+    ctx = local_context(settings)
+    from podcast_analytics.pipeline import steps
+
+    return steps.transform(ctx, dbt_executable=dbt_executable(settings))
+
+
+def run_export(settings: Settings, *, run_id: str, connect: Connect) -> dict[str, Any]:
+    if settings.environment == "local":
+        ctx = local_context(settings)
+        from podcast_analytics.pipeline import steps
+
+        return steps.export(ctx)
+    from podcast_analytics.cloud.artefacts import run_key
+    from podcast_analytics.cloud.unload import unload_marts
+
+    with closing(connect(settings.mwaa.snowflake_transformer_conn_id)) as connection:
+        return unload_marts(connection, settings, run_key=run_key(run_id))
+
+
+def run_artefacts(settings: Settings, *, run_id: str) -> dict[str, Any]:
+    from podcast_analytics.cloud.artefacts import run_key, upload_run_manifest
+
+    if settings.environment == "local":
+        ctx = local_context(settings)
+        from podcast_analytics.pipeline import steps
+
+        return steps.upload_artefacts(ctx, run_key(run_id))
+    import boto3
+
+    s3 = boto3.client("s3", region_name=settings.aws.region)
+    return upload_run_manifest(s3, settings, manifest_path(), run_id=run_id)
+
+
+# Where to look when a task fails, by the stage it belongs to.
+_WHERE_TO_LOOK: dict[str, str] = {
+    "load": (
+        "Snowpipe: SELECT SYSTEM$PIPE_STATUS('{pipe}') and COPY_HISTORY on {raw_table}; "
+        "dead letters under s3://{raw_bucket}/{errors_prefix}"
+    ),
+    "transform": "dbt run results and logs under s3://{artefacts_bucket}/runs/{run_key}/",
+    "export": "COPY INTO @{exports_stage} in Snowflake's QUERY_HISTORY; s3://{exports_bucket}/",
+    "artefacts": "the artefacts bucket s3://{artefacts_bucket}/ and the worker's IAM role",
+}
+_LOCAL_WHERE_TO_LOOK: dict[str, str] = {
+    "load": "the DuckDB file {out_dir}/{duckdb_file} and the moto server log",
+    "transform": "{out_dir}/dbt/target/run_results.json and {out_dir}/dbt/logs/dbt.log",
+    "export": "{out_dir}/exports",
+    "artefacts": "the moto server's artefacts bucket {artefacts_bucket}",
+}
+
+
+def stage_of(task_id: str) -> str:
+    """`transform.stg_events.build` -> transform; cosmos tasks live in the transform group."""
+    head = task_id.split(".", 1)[0]
+    return head if head in _WHERE_TO_LOOK else "transform"
+
+
+def failure_message(
+    settings: Settings,
+    *,
+    dag_id: str,
+    task_id: str,
+    run_id: str,
+    try_number: int,
+    error: BaseException | str | None,
+    log_url: str | None,
+    environ: Mapping[str, str] = os.environ,
+) -> str:
+    """One paragraph for the on-call: what failed, why (first line), where to look."""
+    from podcast_analytics.cloud.artefacts import run_key
+    from podcast_analytics.cloud.snowpipe import pipe_name, raw_table_name
+    from podcast_analytics.cloud.unload import exports_stage_name
+
+    stage = stage_of(task_id)
+    table = _LOCAL_WHERE_TO_LOOK if settings.environment == "local" else _WHERE_TO_LOOK
+    hint = table[stage].format(
+        pipe=pipe_name(settings),
+        raw_table=raw_table_name(settings),
+        raw_bucket=settings.storage.buckets.raw,
+        errors_prefix=settings.storage.prefixes.errors,
+        artefacts_bucket=settings.storage.buckets.artefacts,
+        exports_bucket=settings.storage.buckets.exports,
+        exports_stage=exports_stage_name(settings),
+        run_key=run_key(run_id),
+        out_dir=environ.get(OUT_DIR_VARIABLE) or settings.local.out_dir,
+        duckdb_file=settings.local.duckdb_file,
+    )
+    reason = str(error).strip().splitlines()[0] if error else "no exception recorded"
+    log = f"Task log: {log_url}. " if log_url else ""
+    return (
+        f"[{settings.environment}] {dag_id}.{task_id} failed (run {run_id}, try {try_number}): "
+        f"{reason}. {log}Look at: {hint}."
+    )

@@ -6,19 +6,21 @@ storage integration and the pipe, and only then does Snowflake reveal three valu
 stacks need (the hand-off): the IAM user Snowflake assumes the role as, the external id it
 presents, and the SQS queue behind the pipe that the raw bucket must notify. So a deploy is:
 
-1. make sure the Pulumi stack exists (`pulumi stack select --create`);
-2. read the hand-off the stack already has (empty on a first deploy);
-3. `cdk deploy` with that hand-off: on a first deploy the CDK app tolerates empty values
+1. `dbt parse` for the environment's target (`manifest` command): the CDK app ships that
+   manifest to MWAA, where the DAG renders the dbt project from it;
+2. make sure the Pulumi stack exists (`pulumi stack select --create`);
+3. read the hand-off the stack already has (empty on a first deploy);
+4. `cdk deploy` with that hand-off: on a first deploy the CDK app tolerates empty values
    (placeholder trust, no notification); on a repeat deploy passing the current values
    keeps the trust policy and the notification in place instead of tearing them down;
-4. `pulumi up`;
-5. read the hand-off again (now complete) and check it against the config's rules;
-6. `cdk deploy` with the new hand-off;
-7. `dbt build` against the environment's target.
+5. `pulumi up`;
+6. read the hand-off again (now complete) and check it against the config's rules;
+7. `cdk deploy` with the new hand-off;
+8. `dbt build` against the environment's target.
 
-`--preview` is the pull-request version of the same: `pulumi preview`, then `cdk diff` with
-the current hand-off, changing nothing. `--dry-run` prints either plan with placeholders for
-the values only known at run time, needs no credentials and runs nothing.
+`--preview` is the pull-request version of the same: the manifest, `pulumi preview`, then
+`cdk diff` with the current hand-off, changing nothing. `--dry-run` prints either plan with
+placeholders for the values only known at run time, needs no credentials, runs nothing.
 """
 
 from __future__ import annotations
@@ -52,7 +54,6 @@ HANDOFF_OUTPUT_TO_CONTEXT: dict[str, str] = {
 
 # Where dbt's audit artefacts go in the artefacts bucket (CI uploads them after a deploy).
 DBT_ARTEFACTS_PREFIX = "dbt/"
-DBT_ARTEFACT_FILES: tuple[str, ...] = ("target/manifest.json", "target/run_results.json")
 
 
 class DeployError(Exception):
@@ -132,6 +133,13 @@ def _cdk(*args: str) -> tuple[str, ...]:
     return ("npx", "cdk", *args)
 
 
+def _manifest(env: str) -> Step:
+    # The project's own command (dbt parse, no connection needed), run by this interpreter.
+    return Step(
+        "dbt manifest for MWAA", ("python", "-m", "podcast_analytics", "manifest", "--env", env)
+    )
+
+
 def _stack_outputs(env: str) -> tuple[str, ...]:
     # --show-secrets: a secret output would otherwise read "[secret]" and be handed on as such.
     return ("pulumi", "stack", "output", "--json", "--show-secrets", "-s", env)
@@ -143,6 +151,7 @@ def deploy_plan(settings: Settings) -> Plan:
     new = "read new hand-off"
     cdk_deploy = ("deploy", "--all", "-c", f"env={env}", "--require-approval", "never")
     steps = (
+        _manifest(env),
         Step("ensure Pulumi stack", ("pulumi", "stack", "select", "--create", env)),
         Step(current, _stack_outputs(env), captures=True),
         Step(
@@ -157,7 +166,18 @@ def deploy_plan(settings: Settings) -> Plan:
             _cdk(*cdk_deploy),
             handoff=Handoff(source=new, may_be_empty=False),
         ),
-        Step("dbt build", ("dbt", "build", "--target", settings.dbt.target), cwd="transform"),
+        Step(
+            "dbt build",
+            (
+                "dbt",
+                "build",
+                "--target",
+                settings.dbt.target,
+                "--target-path",
+                settings.dbt.target_path,
+            ),
+            cwd=settings.dbt.project_dir,
+        ),
     )
     return Plan(env, "deploy", steps, _facts(settings))
 
@@ -166,6 +186,7 @@ def preview_plan(settings: Settings) -> Plan:
     env = settings.environment
     current = "read current hand-off"
     steps = (
+        _manifest(env),
         Step("pulumi preview", ("pulumi", "preview", "--diff", "-s", env)),
         Step(current, _stack_outputs(env), captures=True),
         Step(
@@ -225,7 +246,10 @@ def run_subprocess(
 
 
 def _resolve_executable(name: str) -> str:
-    # dbt lives in the project's virtualenv beside this interpreter; the rest on PATH.
+    # `python` is this interpreter; dbt lives in the project's virtualenv beside it; the
+    # rest (npx, pulumi) on PATH.
+    if name == "python":
+        return sys.executable
     beside = Path(sys.executable).parent / name
     if beside.exists():
         return str(beside)
@@ -324,6 +348,8 @@ def github_outputs(settings: Settings) -> dict[str, str]:
         ),
         "artefacts_bucket": settings.storage.buckets.artefacts,
         "dbt_artefacts_prefix": DBT_ARTEFACTS_PREFIX,
+        # where `dbt build` of the deploy writes manifest.json and run_results.json
+        "dbt_target_dir": f"{settings.dbt.project_dir}/{settings.dbt.target_path}",
         "dbt_target": settings.dbt.target,
     }
 

@@ -26,26 +26,39 @@ def test_deploy_plan_runs_cdk_pulumi_cdk_dbt_in_order(env: str) -> None:
     plan = deploy.deploy_plan(settings)
     cdk = ("npx", "cdk", "deploy", "--all", "-c", f"env={env}", "--require-approval", "never")
     outputs = ("pulumi", "stack", "output", "--json", "--show-secrets", "-s", env)
+    manifest = ("python", "-m", "podcast_analytics", "manifest", "--env", env)
+    dbt_build = ("dbt", "build", "--target", settings.dbt.target)
     assert [(s.argv, s.cwd) for s in plan.steps] == [
+        (manifest, "."),
         (("pulumi", "stack", "select", "--create", env), "."),
         (outputs, "."),
         (cdk, "."),
         (("pulumi", "up", "--yes", "-s", env), "."),
         (outputs, "."),
         (cdk, "."),
-        (("dbt", "build", "--target", settings.dbt.target), "transform"),
+        ((*dbt_build, "--target-path", settings.dbt.target_path), settings.dbt.project_dir),
     ]
     # The first CDK pass reads the hand-off the stack already has, the second the new one.
-    first, second = plan.steps[2].handoff, plan.steps[5].handoff
-    assert first is not None and first.source == plan.steps[1].name and first.may_be_empty
-    assert second is not None and second.source == plan.steps[4].name
+    first, second = plan.steps[3].handoff, plan.steps[6].handoff
+    assert first is not None and first.source == plan.steps[2].name and first.may_be_empty
+    assert second is not None and second.source == plan.steps[5].name
     assert not second.may_be_empty
-    assert [s.captures for s in plan.steps] == [False, True, False, False, True, False, False]
+    assert [s.captures for s in plan.steps] == [
+        False,
+        False,
+        True,
+        False,
+        False,
+        True,
+        False,
+        False,
+    ]
 
 
 def test_preview_plan_changes_nothing() -> None:
     plan = deploy.preview_plan(load_settings("dev"))
     assert [s.argv[:3] for s in plan.steps] == [
+        ("python", "-m", "podcast_analytics"),
         ("pulumi", "preview", "--diff"),
         ("pulumi", "stack", "output"),
         ("npx", "cdk", "diff"),
@@ -100,8 +113,12 @@ def test_first_deploy_hands_pulumi_outputs_to_the_second_cdk_pass(tmp_path: Path
     cdk_calls = [argv for argv, _ in tools.calls if argv[:2] == ["npx", "cdk"]]
     assert _context(cdk_calls[0]) == {"env": "dev"}  # nothing to hand over yet
     assert _context(cdk_calls[1]) == {"env": "dev", **HANDOFF}
-    assert tools.calls[-1] == (["dbt", "build", "--target", "dev"], deploy.REPO_ROOT / "transform")
-    assert summary.read_text().count("| ok |") == 7
+    assert tools.calls[0][0] == ["python", "-m", "podcast_analytics", "manifest", "--env", "dev"]
+    assert tools.calls[-1] == (
+        ["dbt", "build", "--target", "dev", "--target-path", settings.dbt.target_path],
+        deploy.REPO_ROOT / settings.dbt.project_dir,
+    )
+    assert summary.read_text().count("| ok |") == 8
 
 
 def test_repeat_deploy_keeps_the_current_hand_off_in_the_first_pass() -> None:
@@ -124,7 +141,7 @@ def test_a_failing_step_stops_the_deploy_and_is_named(tmp_path: Path) -> None:
             run=tools,
             summary_path=summary,
         )
-    assert str(failure.value) == "deploy of dev failed at step 4/7 'pulumi up' (exit code 3)"
+    assert str(failure.value) == "deploy of dev failed at step 5/8 'pulumi up' (exit code 3)"
     assert [argv[:2] for argv, _ in tools.calls][-1] == ["pulumi", "up"]  # nothing after it
     assert "| failed (exit 3) |" in summary.read_text()
     assert summary.read_text().count("| not run |") == 3
@@ -176,7 +193,7 @@ def test_the_cdk_app_reads_the_hand_off_the_planner_passes() -> None:
 
     assert set(HANDOFF_CONTEXT_KEYS) == set(deploy.HANDOFF_OUTPUT_TO_CONTEXT.values())
     settings = load_settings("dev")
-    step = deploy.deploy_plan(settings).steps[5]
+    step = deploy.deploy_plan(settings).steps[6]
     context = _context(step.resolved_argv(HANDOFF))
     app_settings = settings_from_context(cdk.App(context=context))
     assert app_settings.environment == "dev"

@@ -80,11 +80,18 @@ def add_stacks(
             dbt_manifest=dbt_manifest,
             **common("orchestration"),
         ),
-        ci_access=CiAccessStack(app, "CiAccess", settings=settings, **common("ci-access")),
+        ci_access=CiAccessStack(
+            app, "CiAccess", settings=settings, storage=buckets, **common("ci-access")
+        ),
     )
     # Buckets are referred to by name, so the order the key references imply is made
     # explicit: the stateful stack deploys first.
-    for stack in (stacks.ingestion, stacks.snowflake_access, stacks.orchestration):
+    for stack in (
+        stacks.ingestion,
+        stacks.snowflake_access,
+        stacks.orchestration,
+        stacks.ci_access,
+    ):
         stack.add_stack_dependency(storage)
     return stacks
 

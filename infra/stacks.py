@@ -158,9 +158,23 @@ class OrchestrationStack(cdk.Stack):
 
 class CiAccessStack(cdk.Stack):
     def __init__(
-        self, scope: Construct, construct_id: str, *, settings: Settings, **kwargs: object
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: Settings,
+        storage: PipelineBuckets,
+        **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.github = GithubDeployAccess(
-            self, "GithubDeploy", environment=settings.environment, access=settings.access
+            self,
+            "GithubDeploy",
+            environment=settings.environment,
+            access=settings.access,
+            artefacts_bucket=bucket_by_name(
+                self, "ArtefactsBucket", settings.storage.buckets.artefacts
+            ),
+            artefacts_prefix=settings.storage.prefixes.deploy_artefacts,
+            artefacts_key=storage.outputs_key,
         )

@@ -53,7 +53,6 @@ HANDOFF_OUTPUT_TO_CONTEXT: dict[str, str] = {
 }
 
 # Where dbt's audit artefacts go in the artefacts bucket (CI uploads them after a deploy).
-DBT_ARTEFACTS_PREFIX = "dbt/"
 
 
 class DeployError(Exception):
@@ -347,7 +346,10 @@ def github_outputs(settings: Settings) -> dict[str, str]:
             f"arn:aws:iam::{settings.aws.account}:role/{settings.access.ci_deploy_role_name}"
         ),
         "artefacts_bucket": settings.storage.buckets.artefacts,
-        "dbt_artefacts_prefix": DBT_ARTEFACTS_PREFIX,
+        "plan_role_arn": (
+            f"arn:aws:iam::{settings.aws.account}:role/{settings.access.ci_plan_role_name}"
+        ),
+        "dbt_artefacts_prefix": settings.storage.prefixes.deploy_artefacts,
         # where `dbt build` of the deploy writes manifest.json and run_results.json
         "dbt_target_dir": f"{settings.dbt.project_dir}/{settings.dbt.target_path}",
         "dbt_target": settings.dbt.target,

@@ -83,6 +83,9 @@ class Prefixes:
     # Firehose expressions for the same layout (evaluated by Firehose, not by us).
     firehose_raw_events: str
     firehose_errors: str
+    # In the artefacts bucket: dbt artefacts of CI deploys (the deploy role may write here
+    # and nowhere else in the bucket).
+    deploy_artefacts: str
 
     def raw_events_for(self, day: date) -> str:
         return f"{self.raw_events}{day:%Y%m%d}/"
@@ -237,6 +240,8 @@ class AccessConfig:
     snowflake_access_role_name: str
     snowflake_access_role_arn: str
     ci_deploy_role_name: str
+    # Pull-request previews (cdk diff) get their own role: read-only, never the deploy role.
+    ci_plan_role_name: str
     github_repository: str
 
 
@@ -456,6 +461,7 @@ def _derive(project: str, env: str, c: Mapping[str, Any]) -> Settings:
                 errors="errors/",
                 firehose_raw_events="raw_events/!{timestamp:yyyyMMdd}/",
                 firehose_errors="errors/!{firehose:error-output-type}/!{timestamp:yyyyMMdd}/",
+                deploy_artefacts=f"dbt/{env}/deploy/",
             ),
             dead_letter_bucket=buckets.raw,
             raw_to_infrequent_access_days=st["raw_to_infrequent_access_days"],
@@ -525,6 +531,7 @@ def _derive(project: str, env: str, c: Mapping[str, Any]) -> Settings:
             snowflake_access_role_name=role,
             snowflake_access_role_arn=f"arn:aws:iam::{account}:role/{role}",
             ci_deploy_role_name=f"{prefix}-github-deploy",
+            ci_plan_role_name=f"{prefix}-github-plan",
             github_repository=c["ci"]["github_repository"],
         ),
         local=LocalConfig(
@@ -690,6 +697,7 @@ def _check_values(s: Settings) -> list[str]:
     for path, name in (
         ("access.snowflake_access_role_name", s.access.snowflake_access_role_name),
         ("access.ci_deploy_role_name", s.access.ci_deploy_role_name),
+        ("access.ci_plan_role_name", s.access.ci_plan_role_name),
     ):
         check(bool(_IAM_NAME.fullmatch(name)), path, f"derived IAM role name {name!r} is invalid")
     check(

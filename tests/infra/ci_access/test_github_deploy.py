@@ -1,12 +1,35 @@
-"""CI access: GitHub OIDC, a deploy role for this repository's main branch / version tags."""
+"""CI access: GitHub OIDC, a deploy role for this repository's GitHub environment, and in
+dev a read-only plan role for pull requests."""
 
 from __future__ import annotations
 
-from infra.ci_access.github_deploy import DEPLOYING_REFS, GITHUB_OIDC_URL
+from typing import Any
+
+from infra.ci_access.github_deploy import GITHUB_OIDC_URL
 from tests.infra.policies import as_list, role_statements
 from tests.infra.synth import SynthesizedApp
 
 STACK = "CiAccess"
+SUB = "token.actions.githubusercontent.com:sub"
+
+
+def _roles(app: SynthesizedApp) -> dict[str, tuple[str, dict[str, Any]]]:
+    """role name -> (logical id, properties)"""
+    return {
+        r["Properties"]["RoleName"]: (logical_id, r["Properties"])
+        for logical_id, r in app.resources(STACK, "AWS::IAM::Role").items()
+    }
+
+
+def _trust(props: dict[str, Any]) -> dict[str, Any]:
+    (statement,) = props["AssumeRolePolicyDocument"]["Statement"]
+    assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+    return statement["Condition"]
+
+
+def _bootstrap_role(app: SynthesizedApp, purpose: str) -> str:
+    account, region = app.settings.aws.account, app.settings.aws.region
+    return f"arn:aws:iam::{account}:role/cdk-hnb659fds-{purpose}-role-{account}-{region}"
 
 
 def test_github_oidc_provider_for_sts(app: SynthesizedApp) -> None:
@@ -15,43 +38,48 @@ def test_github_oidc_provider_for_sts(app: SynthesizedApp) -> None:
     assert provider["Properties"]["ClientIdList"] == ["sts.amazonaws.com"]
 
 
-def test_deploy_role_trusts_only_this_repository_and_its_deploying_refs(
+def test_deploy_role_trusts_only_this_repositorys_github_environment(
     app: SynthesizedApp,
 ) -> None:
-    (role,) = app.resources(STACK, "AWS::IAM::Role").values()
-    assert role["Properties"]["RoleName"] == app.settings.access.ci_deploy_role_name
-    (statement,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
-    assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
-    repository = app.settings.access.github_repository
-    subjects = as_list(
-        statement["Condition"]["StringLike"]["token.actions.githubusercontent.com:sub"]
-    )
-    assert subjects == [
-        f"repo:{repository}:ref:{ref}" for ref in DEPLOYING_REFS[app.settings.environment]
-    ]
-    assert statement["Condition"]["StringEquals"] == {
-        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com"
+    access, env = app.settings.access, app.settings.environment
+    _, props = _roles(app)[access.ci_deploy_role_name]
+    assert _trust(props) == {
+        "StringEquals": {
+            "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+            SUB: f"repo:{access.github_repository}:environment:{env}",
+        }
     }
 
 
-def test_dev_deploys_from_main_and_prod_from_version_tags(
+def test_deploy_role_assumes_bootstrap_roles_and_writes_only_its_artefacts(
+    app: SynthesizedApp,
+) -> None:
+    logical_id, _ = _roles(app)[app.settings.access.ci_deploy_role_name]
+    statements = {s["Sid"]: s for s in role_statements(app.template(STACK), logical_id)}
+    assert set(statements) == {
+        "AssumeCdkBootstrapRoles",
+        "WriteDeployArtefacts",
+        "EncryptDeployArtefacts",
+    }
+    assert sorted(as_list(statements["AssumeCdkBootstrapRoles"]["Resource"])) == sorted(
+        _bootstrap_role(app, p) for p in ("deploy", "file-publishing", "lookup")
+    )
+    write = statements["WriteDeployArtefacts"]
+    assert write["Action"] == "s3:PutObject"
+    bucket, prefix = app.settings.storage.buckets.artefacts, app.settings.storage.prefixes
+    assert f"{bucket}/{prefix.deploy_artefacts}*" in str(write["Resource"])
+    assert prefix.deploy_artefacts == f"dbt/{app.settings.environment}/deploy/"
+    assert "*" not in str(statements["EncryptDeployArtefacts"]["Resource"])
+
+
+def test_only_dev_has_a_plan_role_and_it_can_only_look(
     synthesized: dict[str, SynthesizedApp],
 ) -> None:
-    def subjects(env: str) -> str:
-        (role,) = synthesized[env].resources(STACK, "AWS::IAM::Role").values()
-        (statement,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
-        return str(statement["Condition"]["StringLike"])
-
-    assert "refs/heads/main" in subjects("dev") and "refs/tags" not in subjects("dev")
-    assert "refs/tags/v*" in subjects("prod") and "refs/heads" not in subjects("prod")
-
-
-def test_deploy_role_can_only_assume_the_cdk_bootstrap_roles(app: SynthesizedApp) -> None:
-    (role_id,) = app.resources(STACK, "AWS::IAM::Role")
-    (statement,) = role_statements(app.template(STACK), role_id)
+    dev, prod = synthesized["dev"], synthesized["prod"]
+    assert prod.settings.access.ci_plan_role_name not in _roles(prod)
+    logical_id, props = _roles(dev)[dev.settings.access.ci_plan_role_name]
+    repository = dev.settings.access.github_repository
+    assert _trust(props)["StringEquals"][SUB] == f"repo:{repository}:pull_request"
+    (statement,) = role_statements(dev.template(STACK), logical_id)
     assert statement["Action"] == "sts:AssumeRole"
-    account, region = app.settings.aws.account, app.settings.aws.region
-    assert sorted(as_list(statement["Resource"])) == sorted(
-        f"arn:aws:iam::{account}:role/cdk-hnb659fds-{purpose}-role-{account}-{region}"
-        for purpose in ("deploy", "file-publishing", "lookup")
-    )
+    assert as_list(statement["Resource"]) == [_bootstrap_role(dev, "lookup")]

@@ -19,6 +19,11 @@ from podcast_analytics.config.settings import StorageConfig
 
 # Housekeeping only (not a cross-tool value): parts of uploads that never completed.
 INCOMPLETE_UPLOAD_DAYS = 7
+_INCOMPLETE_UPLOAD_WINDOW = cdk.Duration.days(INCOMPLETE_UPLOAD_DAYS)
+_ABORT_INCOMPLETE_UPLOADS = s3.LifecycleRule(
+    id="abort-incomplete-uploads",
+    abort_incomplete_multipart_upload_after=_INCOMPLETE_UPLOAD_WINDOW,
+)
 
 
 class PipelineBuckets(Construct):
@@ -26,7 +31,7 @@ class PipelineBuckets(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, *, storage: StorageConfig) -> None:
         super().__init__(scope, construct_id)
-        policy = removal_policy(storage)
+        policy = self._removal_policy = removal_policy(storage)
         names = storage.buckets
         prefixes = storage.prefixes
 
@@ -46,9 +51,7 @@ class PipelineBuckets(Construct):
                 s3.LifecycleRule(
                     id="expire-access-logs",
                     expiration=cdk.Duration.days(storage.access_logs_expiry_days),
-                    abort_incomplete_multipart_upload_after=cdk.Duration.days(
-                        INCOMPLETE_UPLOAD_DAYS
-                    ),
+                    abort_incomplete_multipart_upload_after=_INCOMPLETE_UPLOAD_WINDOW,
                 )
             ],
             **_secure_bucket_defaults(policy),
@@ -60,17 +63,12 @@ class PipelineBuckets(Construct):
             )
         )
 
-        self.raw = s3.Bucket(
-            self,
+        self.raw = self._logged_bucket(
             "Raw",
-            bucket_name=names.raw,
-            encryption=s3.BucketEncryption.KMS,
-            encryption_key=self.raw_key,
-            bucket_key_enabled=True,
+            names.raw,
+            key=self.raw_key,
             # Versioning keeps an object Firehose wrote even if someone overwrites it.
             versioned=True,
-            server_access_logs_bucket=self.access_logs,
-            server_access_logs_prefix=f"{names.raw}/",
             lifecycle_rules=[
                 s3.LifecycleRule(
                     id="tier-raw-events",
@@ -98,76 +96,67 @@ class PipelineBuckets(Construct):
                         storage.dead_letter_expiry_days
                     ),
                 ),
-                s3.LifecycleRule(
-                    id="abort-incomplete-uploads",
-                    abort_incomplete_multipart_upload_after=cdk.Duration.days(
-                        INCOMPLETE_UPLOAD_DAYS
-                    ),
-                ),
+                _ABORT_INCOMPLETE_UPLOADS,
             ],
-            **_secure_bucket_defaults(policy),
         )
-
-        self.exports = s3.Bucket(
-            self,
+        self.exports = self._logged_bucket(
             "Exports",
-            bucket_name=names.exports,
-            encryption=s3.BucketEncryption.KMS,
-            encryption_key=self.outputs_key,
-            bucket_key_enabled=True,
-            server_access_logs_bucket=self.access_logs,
-            server_access_logs_prefix=f"{names.exports}/",
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    id="abort-incomplete-uploads",
-                    abort_incomplete_multipart_upload_after=cdk.Duration.days(
-                        INCOMPLETE_UPLOAD_DAYS
-                    ),
-                )
-            ],
-            **_secure_bucket_defaults(policy),
+            names.exports,
+            key=self.outputs_key,
+            lifecycle_rules=[_ABORT_INCOMPLETE_UPLOADS],
         )
-
-        self.artefacts = s3.Bucket(
-            self,
+        self.artefacts = self._logged_bucket(
             "Artefacts",
-            bucket_name=names.artefacts,
-            encryption=s3.BucketEncryption.KMS,
-            encryption_key=self.outputs_key,
-            bucket_key_enabled=True,
-            server_access_logs_bucket=self.access_logs,
-            server_access_logs_prefix=f"{names.artefacts}/",
+            names.artefacts,
+            key=self.outputs_key,
             lifecycle_rules=[
                 # dbt manifests, run results and logs are an audit trail with a fixed window.
                 s3.LifecycleRule(
                     id="expire-artefacts",
                     expiration=cdk.Duration.days(storage.artefacts_expiry_days),
-                    abort_incomplete_multipart_upload_after=cdk.Duration.days(
-                        INCOMPLETE_UPLOAD_DAYS
-                    ),
+                    abort_incomplete_multipart_upload_after=_INCOMPLETE_UPLOAD_WINDOW,
                 )
             ],
-            **_secure_bucket_defaults(policy),
         )
-
-        self.dags = s3.Bucket(
-            self,
+        self.dags = self._logged_bucket(
             "Dags",
-            bucket_name=names.dags,
-            encryption=s3.BucketEncryption.S3_MANAGED,
+            names.dags,
+            key=None,
             # MWAA requires a versioned source bucket.
             versioned=True,
+            lifecycle_rules=[_ABORT_INCOMPLETE_UPLOADS],
+        )
+
+    def _logged_bucket(
+        self,
+        construct_id: str,
+        name: str,
+        *,
+        key: kms.IKey | None,
+        lifecycle_rules: list[s3.LifecycleRule],
+        versioned: bool = False,
+    ) -> s3.Bucket:
+        """A bucket with the house defaults, logging to the access-log bucket; `key` None
+        means SSE-S3 (for code MWAA reads, not data)."""
+        encryption: dict[str, object] = (
+            {
+                "encryption": s3.BucketEncryption.KMS,
+                "encryption_key": key,
+                "bucket_key_enabled": True,
+            }
+            if key is not None
+            else {"encryption": s3.BucketEncryption.S3_MANAGED}
+        )
+        return s3.Bucket(
+            self,
+            construct_id,
+            bucket_name=name,
+            versioned=versioned,
             server_access_logs_bucket=self.access_logs,
-            server_access_logs_prefix=f"{names.dags}/",
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    id="abort-incomplete-uploads",
-                    abort_incomplete_multipart_upload_after=cdk.Duration.days(
-                        INCOMPLETE_UPLOAD_DAYS
-                    ),
-                )
-            ],
-            **_secure_bucket_defaults(policy),
+            server_access_logs_prefix=f"{name}/",
+            lifecycle_rules=lifecycle_rules,
+            **encryption,
+            **_secure_bucket_defaults(self._removal_policy),
         )
 
     def _key(self, construct_id: str, purpose: str, policy: cdk.RemovalPolicy) -> kms.Key:

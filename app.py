@@ -10,23 +10,26 @@ Either way they are validated like every other config value.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
 import aws_cdk as cdk
 
 from infra.assembly import add_security_checks, add_stacks
-from podcast_analytics.config.settings import ConfigError, Settings, load_settings
+from podcast_analytics.config.settings import (
+    ConfigError,
+    Settings,
+    SnowflakeHandoff,
+    load_settings,
+)
 
 DEFAULT_ENVIRONMENT = "dev"
 
 
-# Context keys that override `settings.snowflake.handoff` (same names as its fields).
-HANDOFF_CONTEXT_KEYS = (
-    "integration_iam_user_arn",
-    "integration_external_id",
-    "pipe_notification_channel",
-)
+# Context keys that override `settings.snowflake.handoff`: its field names, so `make deploy`
+# (podcast_analytics/deploy.py) and this app cannot drift apart.
+HANDOFF_CONTEXT_KEYS = tuple(field.name for field in dataclasses.fields(SnowflakeHandoff))
 
 
 def settings_from_context(app: cdk.App) -> Settings:
@@ -41,8 +44,7 @@ def settings_from_context(app: cdk.App) -> Settings:
 
 def dbt_manifest(settings: Settings) -> Path | None:
     """This environment's parsed dbt manifest, if `make manifest ENV=...` has written it."""
-    dbt = settings.dbt
-    path = Path(__file__).resolve().parent / dbt.project_dir / dbt.target_path / "manifest.json"
+    path = Path(__file__).resolve().parent / settings.dbt.manifest_path
     return path if path.is_file() else None
 
 

@@ -90,16 +90,20 @@ def _manifest(args: argparse.Namespace) -> int:
     import os
     import subprocess
 
+    from podcast_analytics.pipeline import PipelineError
+    from podcast_analytics.pipeline.dbt import dbt_environment, dbt_executable
+
     settings = load_settings(args.env)
-    dbt = Path(sys.executable).with_name("dbt")
-    environ = {
-        **os.environ,
-        # Parsing renders the profile but never opens the key file.
-        "SNOWFLAKE_PRIVATE_KEY_PATH": os.environ.get("SNOWFLAKE_PRIVATE_KEY_PATH", os.devnull),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
+    try:
+        dbt = dbt_executable()
+    except PipelineError as exc:
+        raise UsageError(str(exc)) from None
+    # Parsing renders the profile but never opens the key file.
+    environ = dbt_environment(
+        SNOWFLAKE_PRIVATE_KEY_PATH=os.environ.get("SNOWFLAKE_PRIVATE_KEY_PATH", os.devnull)
+    )
     command = [
-        str(dbt),
+        dbt,
         "parse",
         "--quiet",
         "--target",
@@ -120,8 +124,7 @@ def _manifest(args: argparse.Namespace) -> int:
     if result.returncode != 0:
         lines = (result.stdout + result.stderr).strip().splitlines() or ["no output"]
         raise UsageError(f"dbt parse --target {settings.dbt.target} failed: {lines[-1]}")
-    manifest = REPO_ROOT / settings.dbt.project_dir / settings.dbt.target_path / "manifest.json"
-    print(f"wrote {manifest.relative_to(REPO_ROOT)}")
+    print(f"wrote {settings.dbt.manifest_path}")
     return 0
 
 

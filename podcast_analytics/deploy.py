@@ -25,6 +25,7 @@ placeholders for the values only known at run time, needs no credentials, runs n
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shlex
@@ -49,10 +50,8 @@ DEPLOYABLE_ENVIRONMENTS: tuple[str, ...] = ("dev", "prod")
 # pipe_notification_channel): the Pulumi program exports them under those names and the
 # CDK app reads context keys of the same names as overrides of the config's values.
 HANDOFF_OUTPUT_TO_CONTEXT: dict[str, str] = {
-    name: name for name in SnowflakeHandoff.__dataclass_fields__
+    field.name: field.name for field in dataclasses.fields(SnowflakeHandoff)
 }
-
-# Where dbt's audit artefacts go in the artefacts bucket (CI uploads them after a deploy).
 
 
 class DeployError(Exception):

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from podcast_analytics.config import ENVIRONMENTS, Settings
+from podcast_analytics.pipeline.dbt import DBT_EXECUTABLE_VARIABLE  # light: no dbt import
 
 # CDK sets the Airflow configuration option `podcast.environment` on the MWAA environment;
 # Airflow exposes configuration options to tasks and DAG parsing as AIRFLOW__SECTION__KEY.
@@ -26,7 +27,6 @@ RETRY_DELAY_OVERRIDE = "AIRFLOW__PODCAST__RETRY_DELAY_S"
 # Local mode: set by whoever started the stand-ins (`make pipeline-airflow`, test fixture).
 OUT_DIR_VARIABLE = "PODCAST_OUT_DIR"
 ENDPOINT_VARIABLE = "PODCAST_AWS_ENDPOINT_URL"
-DBT_EXECUTABLE_VARIABLE = "PODCAST_DBT_EXECUTABLE"
 PROJECT_DIR_VARIABLE = "PODCAST_DBT_PROJECT_DIR"
 MANIFEST_VARIABLE = "PODCAST_DBT_MANIFEST"
 

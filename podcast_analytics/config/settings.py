@@ -202,6 +202,11 @@ class DbtConfig:
     # project_dir; the CDK app ships it to MWAA, where cosmos renders the dbt tasks from it.
     target_path: str
 
+    @property
+    def manifest_path(self) -> str:
+        """The parsed manifest, relative to the repository root."""
+        return f"{self.project_dir}/{self.target_path}/manifest.json"
+
 
 @dataclass(frozen=True, slots=True)
 class MwaaConfig:

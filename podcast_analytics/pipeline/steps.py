@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +28,7 @@ from podcast_analytics.local.firehose import LocalFirehose
 from podcast_analytics.local.moto_server import aws_client, moto_server
 from podcast_analytics.local.resources import create_local_resources
 from podcast_analytics.local.snowpipe import LocalSnowpipe, RawTable
+from podcast_analytics.pipeline.dbt import dbt_environment, dbt_executable
 from podcast_analytics.pipeline.errors import PipelineError
 from podcast_analytics.pipeline.ledger import read_ledger, record_batch, write_json_atomically
 from podcast_analytics.pipeline.progress import Progress
@@ -205,19 +204,6 @@ def load(ctx: LocalContext) -> dict[str, Any]:
 # ------------------------------------------------------------------------------ transform
 
 
-def dbt_executable(explicit: str | None = None) -> str:
-    candidate = (
-        explicit
-        or os.environ.get("PODCAST_DBT_EXECUTABLE")
-        or str(Path(sys.executable).parent / "dbt")
-    )
-    if not Path(candidate).is_file():
-        raise PipelineError(
-            f"dbt not found at {candidate}: run `make setup`, or set PODCAST_DBT_EXECUTABLE"
-        )
-    return candidate
-
-
 def dbt_project_dir(settings: Settings) -> Path:
     return REPO_ROOT / settings.dbt.project_dir
 
@@ -249,12 +235,7 @@ def transform(ctx: LocalContext, *, dbt_executable: str | None = None) -> dict[s
         "--log-path",
         str(log_path),
     ]
-    env = {
-        **os.environ,
-        "PODCAST_DUCKDB_PATH": str(ctx.duckdb_path.resolve()),
-        # No usage pings from a local run (they would only time out offline).
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": os.environ.get("DBT_SEND_ANONYMOUS_USAGE_STATS", "false"),
-    }
+    env = dbt_environment(PODCAST_DUCKDB_PATH=str(ctx.duckdb_path.resolve()))
     started = time.perf_counter()
     returncode, output = _run_with_progress(command, env=env, cwd=project)
     seconds = round(time.perf_counter() - started, 3)

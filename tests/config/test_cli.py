@@ -49,7 +49,7 @@ def test_manifest_parses_the_environments_target_where_the_cdk_app_looks() -> No
     result = _run("manifest", "--env", "prod")
     assert result.returncode == 0, result.stderr
     root = Path(__file__).resolve().parents[2]
-    manifest = root / settings.dbt.project_dir / settings.dbt.target_path / "manifest.json"
+    manifest = root / settings.dbt.manifest_path
     nodes = json.loads(manifest.read_text())["nodes"]
     staging = next(n for n in nodes.values() if n["name"] == "stg_user_events")
     assert (staging["database"], staging["schema"]) == (

@@ -11,12 +11,7 @@ daily as (
         event_date,
         podcast_id,
         episode_id,
-        count(*) as plays,
-        count(distinct user_id) as unique_listeners,
-        sum(seconds_listened) / 60.0 as minutes_listened,
-        sum(case when is_completed then 1 else 0 end) as completed_plays,
-        avg(case when is_completed then 1.0 else 0.0 end) as completion_rate,
-        avg(consumption_ratio) as avg_consumption
+        {{ play_kpis() }}
     from plays
     group by event_date, podcast_id, episode_id
 

@@ -94,6 +94,7 @@ def _names(settings: Settings, *, duckdb: bool) -> dict[str, Any]:
         "session_gap_minutes": settings.events.session_gap_minutes,
         "future_tolerance_s": settings.events.future_tolerance_s,
         "late_arrival_lookback_days": settings.events.late_arrival_lookback_days,
+        "completion_threshold": settings.events.completion_threshold,
     }
 
 

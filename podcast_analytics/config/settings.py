@@ -125,6 +125,7 @@ class EventsConfig:
     # Incremental models re-read this many days behind their high-water mark, because
     # Firehose folders are arrival dates and apps resend late (offline listening).
     late_arrival_lookback_days: int
+    completion_threshold: float  # furthest point heard / duration that completes a play
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,6 +365,7 @@ _SCHEMA: dict[str, Any] = {
         "future_tolerance_s": int,
         "session_gap_minutes": int,
         "late_arrival_lookback_days": int,
+        "completion_threshold": float,
     },
     "snowflake": {
         "organization": str,
@@ -624,6 +626,7 @@ def _check_values(s: Settings) -> list[str]:
         "events.late_arrival_lookback_days",
         "must be between 0 and 90 days",
     )
+    check(0 < ev.completion_threshold <= 1, "events.completion_threshold", "must be in (0, 1]")
 
     sf = s.snowflake
     wh = sf.warehouse

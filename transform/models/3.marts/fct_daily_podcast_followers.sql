@@ -59,6 +59,7 @@ first_change_days as (
 
     select podcast_id, min(event_date) as first_date
     from changes
+    where follows > 0
     group by podcast_id
 
 ),

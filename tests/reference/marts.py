@@ -556,8 +556,7 @@ def compute_marts(
         sessions=sessions,
         plays=plays,
         daily_podcast_kpis={
-            k: _kpis(g)
-            for k, g in _grouped(plays, lambda p: (p.event_date, p.podcast_id)).items()
+            k: _kpis(g) for k, g in _grouped(plays, lambda p: (p.event_date, p.podcast_id)).items()
         },
         daily_episode_kpis={
             k: _kpis(g)

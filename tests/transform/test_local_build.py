@@ -142,9 +142,7 @@ def test_listening_curve_matches_the_reference(built_warehouse, reference) -> No
     actual = {(e, p): (n, s) for e, p, n, s in rows}
     assert actual == reference.listening_curve
     # a curve can rise again (a skipped stretch), which furthest-point curves never do
-    rises = [
-        (e, p) for (e, p), (n, _) in actual.items() if p > 0 and n > actual[(e, p - 5)][0]
-    ]
+    rises = [(e, p) for (e, p), (n, _) in actual.items() if p > 0 and n > actual[(e, p - 5)][0]]
     assert rises
 
 
@@ -233,3 +231,19 @@ def test_breakdowns_match_the_reference(built_warehouse, reference, dimension) -
         f"minutes_listened from marts.{table}",
     )
     assert {(d, p, v): (n, u, m) for d, p, v, n, u, m in rows} == reference.breakdowns[dimension]
+
+
+def test_no_mart_stores_a_float(built_warehouse) -> None:
+    # methodology rule 9: measures are exact decimals, so sums cannot differ run to run
+    floats = _query(
+        built_warehouse.database,
+        "select table_name, column_name, data_type from information_schema.columns "
+        "where table_schema = 'marts' and data_type in ('DOUBLE', 'FLOAT', 'REAL')",
+    )
+    assert not floats, floats
+    decimals = _query(
+        built_warehouse.database,
+        "select count(*) from information_schema.columns "
+        "where table_schema = 'marts' and data_type like 'DECIMAL(18,%'",
+    )[0][0]
+    assert decimals >= 30

@@ -25,7 +25,8 @@ with session_events as (
 
 playback_events as (
 
-    select * from session_events where session_id is not null
+    select * from session_events
+    where session_id is not null
 
 ),
 

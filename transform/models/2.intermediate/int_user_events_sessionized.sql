@@ -41,7 +41,8 @@ typed_events as (
 
 playback_events as (
 
-    select * from typed_events where is_playback
+    select * from typed_events
+    where is_playback
 
 ),
 

@@ -25,7 +25,9 @@ activity as (
 
 episode_counts as (
 
-    select podcast_id, count(*) as episodes
+    select
+        podcast_id,
+        count(*) as episodes
     from episodes
     group by podcast_id
 
@@ -37,8 +39,8 @@ podcasts as (
         activity.podcast_id,
         activity.first_event_ts,
         activity.last_event_ts,
-        coalesce(episode_counts.episodes, 0) as episodes,
-        activity.lifetime_listeners
+        activity.lifetime_listeners,
+        coalesce(episode_counts.episodes, 0) as episodes
     from activity
     left join episode_counts on activity.podcast_id = episode_counts.podcast_id
 

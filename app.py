@@ -16,7 +16,7 @@ from pathlib import Path
 
 import aws_cdk as cdk
 
-from infra.assembly import add_security_checks, add_stacks
+from infra.aws.assembly import add_security_checks, add_stacks
 from podcast_analytics.config.settings import (
     ConfigError,
     Settings,

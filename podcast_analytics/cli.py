@@ -21,9 +21,8 @@ from podcast_analytics.config.dbt_profiles import (
     render_profiles,
     write_dbt_config,
 )
+from podcast_analytics.config.facts import REPO_ROOT, TRANSFORM_DIR
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-TRANSFORM_DIR = REPO_ROOT / "transform"
 # Default size of `make pipeline`: two weeks of ~1,000 listeners (18k events a day), sized
 # so the run takes about a minute on 2 cores (moto's Kinesis is the bound, ~10-14k records/s).
 # Without EVENTS the size follows DAYS, so `DAYS=1 START=...` adds one ordinary day.

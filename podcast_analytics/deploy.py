@@ -38,9 +38,8 @@ from pathlib import Path
 from typing import TextIO
 
 from podcast_analytics.config import ConfigError, Settings, load_settings
+from podcast_analytics.config.facts import REPO_ROOT
 from podcast_analytics.config.settings import SnowflakeHandoff
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 # Environments with cloud resources; `local` runs on moto + DuckDB and is never deployed.
 DEPLOYABLE_ENVIRONMENTS: tuple[str, ...] = ("dev", "prod")

@@ -33,8 +33,8 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlparse
 
-from infra.ingestion.record_processor.handler import process_record
 from podcast_analytics.config import Settings
+from podcast_analytics.record_processor.handler import process_record
 
 MAX_PARTITION_KEY_CHARS = 256  # Kinesis' limit
 GZIP_MAGIC = b"\x1f\x8b"

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from infra.ingestion.record_processor.handler import process_record
 from podcast_analytics.config import Settings
+from podcast_analytics.record_processor.handler import process_record
 
 PROCESSING_FAILED = "processing-failed"
 # The S3 object metadata key that carries the simulated delivery time to the loader.

@@ -23,6 +23,7 @@ from typing import Any
 import duckdb
 
 from podcast_analytics.config import Settings
+from podcast_analytics.config.facts import REPO_ROOT
 from podcast_analytics.contract import invalid_reason
 from podcast_analytics.local.firehose import LocalFirehose
 from podcast_analytics.local.moto_server import aws_client, moto_server
@@ -41,7 +42,6 @@ from podcast_analytics.pipeline.sources import (
 )
 from podcast_analytics.producer import KinesisProducer, OutgoingRecord
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 RECONCILIATION_FILE = "reconciliation.json"
 EXPORTS_DIR = "exports"
 DBT_DIR = "dbt"

@@ -23,12 +23,12 @@ from typing import Any
 import duckdb
 import pytest
 
-from infra.ingestion.record_processor.handler import process_record
 from podcast_analytics.config import load_settings
 from podcast_analytics.contract import invalid_reason
 from podcast_analytics.generator import GeneratorSettings, generate
 from podcast_analytics.local.snowpipe import LoadStats, LocalSnowpipe
 from podcast_analytics.pipeline import PipelineError, steps
+from podcast_analytics.record_processor.handler import process_record
 
 EVENTS, DAYS, SEED = 8_000, 3, 11
 NEXT_DAY = GeneratorSettings().start + timedelta(days=DAYS)

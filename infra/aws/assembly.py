@@ -15,7 +15,7 @@ from infra.aws.stacks import (
     SnowflakeAccessStack,
     StorageStack,
 )
-from podcast_analytics.config.settings import Settings
+from podcast_analytics.config import Settings
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import aws_cdk as cdk
 from aws_cdk import aws_logs as logs
 
-from podcast_analytics.config.settings import Settings, StorageConfig
+from podcast_analytics.config import Settings, StorageConfig
 
 
 def removal_policy(storage: StorageConfig) -> cdk.RemovalPolicy:

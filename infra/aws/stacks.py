@@ -20,7 +20,7 @@ from infra.aws.policies import log_retention, removal_policy
 from infra.aws.snowflake_integration_role.role import SnowflakeAccessRole
 from infra.aws.storage.buckets import PipelineBuckets
 from infra.aws.storage.notification import add_snowpipe_notification
-from podcast_analytics.config.settings import Settings
+from podcast_analytics.config import Settings
 
 
 def bucket_by_name(scope: Construct, construct_id: str, name: str) -> s3.IBucket:

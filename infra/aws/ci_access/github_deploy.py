@@ -20,7 +20,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra.aws.nag import acknowledge, bucket_objects
-from podcast_analytics.config.settings import AccessConfig
+from podcast_analytics.config import AccessConfig
 
 GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com"
 GITHUB_OIDC_ISSUER = "token.actions.githubusercontent.com"

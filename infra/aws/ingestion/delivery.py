@@ -22,7 +22,7 @@ from constructs import Construct
 import podcast_analytics.record_processor
 from infra.aws.nag import acknowledge, bucket_objects
 from infra.aws.policies import removal_policy
-from podcast_analytics.config.settings import FirehoseConfig, KinesisConfig, StorageConfig
+from podcast_analytics.config import FirehoseConfig, KinesisConfig, StorageConfig
 
 RECORD_PROCESSOR_DIR = Path(podcast_analytics.record_processor.__file__).parent
 # Python bytecode differs run to run; keeping it out keeps the asset hash (and snapshots) stable.

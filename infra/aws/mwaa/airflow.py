@@ -21,7 +21,7 @@ from infra.aws.mwaa.dag_bucket import (
 )
 from infra.aws.mwaa.network import AirflowNetwork
 from infra.aws.nag import acknowledge, bucket_objects
-from podcast_analytics.config.settings import MwaaConfig
+from podcast_analytics.config import MwaaConfig
 
 SECRETS_BACKEND = "airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend"
 # The Airflow option the DAG reads to pick its environment (then load_settings(<it>)).

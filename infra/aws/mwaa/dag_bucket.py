@@ -20,7 +20,7 @@ from aws_cdk import aws_s3_deployment as s3_deployment
 from constructs import Construct
 
 from infra.aws.nag import acknowledge, bucket_objects
-from podcast_analytics.config.facts import REPO_ROOT
+from podcast_analytics.config.facts import DBT_MANIFEST, REPO_ROOT
 
 DAGS_DIR = REPO_ROOT / "orchestration" / "dags"
 REQUIREMENTS_FILE = REPO_ROOT / "orchestration" / "requirements.txt"
@@ -31,7 +31,7 @@ DBT_PROJECT_DIR = REPO_ROOT / "transform"
 DAGS_PREFIX = "dags/"
 REQUIREMENTS_KEY = "requirements.txt"
 STARTUP_SCRIPT_KEY = "startup.sh"
-MANIFEST_KEY = "target/manifest.json"  # relative to the dbt project, where the DAG looks
+MANIFEST_KEY = DBT_MANIFEST  # relative to the dbt project, where the DAG looks
 # Bytecode and local build output would change the asset hash on every run.
 BUILD_DEBRIS = ["__pycache__", "*.pyc", ".DS_Store"]
 DBT_LOCAL_OUTPUT = ["target", "logs", "dbt_packages", "*.duckdb", "*.duckdb.wal", ".user.yml"]

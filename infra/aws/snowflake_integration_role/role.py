@@ -15,7 +15,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra.aws.nag import acknowledge, bucket_objects
-from podcast_analytics.config.settings import AccessConfig, SnowflakeHandoff
+from podcast_analytics.config import AccessConfig, SnowflakeHandoff
 
 # Used only before the first `pulumi up`, when Snowflake has not yet generated the external
 # id: no caller knows or sends this value, so the bootstrap trust admits nobody in practice.

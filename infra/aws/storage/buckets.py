@@ -15,7 +15,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra.aws.policies import removal_policy
-from podcast_analytics.config.settings import StorageConfig
+from podcast_analytics.config import StorageConfig
 
 # Housekeeping only (not a cross-tool value): parts of uploads that never completed.
 INCOMPLETE_UPLOAD_DAYS = 7

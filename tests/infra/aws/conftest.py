@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from podcast_analytics.config.settings import load_settings
+from podcast_analytics.config import load_settings
 from tests.infra.aws.synth import (
     DEPLOY_ENVIRONMENTS,
     SNOWFLAKE_EXTERNAL_ID,
@@ -14,7 +14,7 @@ from tests.infra.aws.synth import (
     synthesize,
 )
 
-# jsii prints a banner on Node 20 on every start (see TOOLCHAIN-NOTES).
+# jsii prints an end-of-life banner on Node 20 on every start; this silences it.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 

@@ -15,11 +15,11 @@ from typing import Any
 import aws_cdk as cdk
 
 from infra.aws.assembly import PipelineStacks, add_security_checks, add_stacks
-from podcast_analytics.config.facts import REPO_ROOT
-from podcast_analytics.config.settings import Settings, load_settings
+from podcast_analytics.config import Settings, load_settings
+from podcast_analytics.config.facts import CLOUD_ENVIRONMENTS, REPO_ROOT
 
 ROOT = REPO_ROOT
-DEPLOY_ENVIRONMENTS = ("dev", "prod")
+DEPLOY_ENVIRONMENTS = CLOUD_ENVIRONMENTS
 # Values Snowflake would hand over after `pulumi up` (fixtures only).
 SNOWFLAKE_USER_ARN = "arn:aws:iam::999999999999:user/abc1-s-example"
 SNOWFLAKE_EXTERNAL_ID = "MYORG_SFCRole=2_example="

@@ -14,7 +14,7 @@ import aws_cdk as cdk
 import pytest
 
 from app import settings_from_context
-from podcast_analytics.config.settings import ConfigError, load_settings
+from podcast_analytics.config import ConfigError, load_settings
 from tests.infra.aws.synth import DEPLOY_ENVIRONMENTS, ROOT, SynthesizedApp
 
 

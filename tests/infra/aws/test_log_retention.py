@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from infra.aws.policies import log_retention
-from podcast_analytics.config.settings import load_settings
+from podcast_analytics.config import load_settings
 from tests.infra.aws.synth import STACK_IDS, SynthesizedApp
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from infra.aws.mwaa.airflow import ENVIRONMENT_OPTION, SECRETS_BACKEND
 from infra.aws.mwaa.dag_bucket import BUILD_DEBRIS, DBT_LOCAL_OUTPUT, MANIFEST_KEY
-from podcast_analytics.orchestration import manifest_path
+from podcast_analytics.dag_tasks import manifest_path
 from tests.infra.aws.policies import as_list, role_statements
 from tests.infra.aws.synth import SynthesizedApp, synthesize
 
@@ -120,7 +120,7 @@ def test_the_parsed_manifest_is_shipped_where_the_dag_reads_it(tmp_path: Path) -
     )
     assert len(dbt["SourceObjectKeys"]) == 2
     # The extra source is a one-file asset holding target/manifest.json, the path the DAG
-    # reads (podcast_analytics.orchestration.manifest_path) relative to the project.
+    # reads (podcast_analytics.dag_tasks.manifest_path) relative to the project.
     assert MANIFEST_KEY == "target/manifest.json"
     assert (
         manifest_path({"PODCAST_DBT_PROJECT_DIR": "/x/transform"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlglot
 
-from podcast_analytics.cloud import unload
+from podcast_analytics.cloud import export as unload
 from tests.cloud.conftest import FakeConnection
 
 

@@ -85,7 +85,15 @@ def moto_server(host: str, port: int, region: str) -> Iterator[MotoServer]:
     # server, so the log goes to a temporary file, read only to explain a failed start.
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
     process = subprocess.Popen(  # noqa: S603 - our own interpreter, fixed arguments
-        [sys.executable, "-m", "podcast_analytics.local.moto_launch", "-H", host, "-p", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "podcast_analytics.local.emulator.moto_launch",
+            "-H",
+            host,
+            "-p",
+            str(port),
+        ],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=log,

@@ -1,4 +1,4 @@
-"""`python -m podcast_analytics.local.moto_launch -H HOST -p PORT`: moto's server, with its
+"""`python -m podcast_analytics.local.emulator.moto_launch -H HOST -p PORT`: moto's server, with its
 Kinesis shard made linear-time.
 
 moto 5.x finds a shard's last sequence number with `list(self.records.keys())[-1]` on every

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from podcast_analytics.cloud import snowpipe
+from podcast_analytics.cloud import load as snowpipe
 from tests.cloud.conftest import FakeConnection, pipe_status_row
 
 SINCE = datetime(2026, 11, 25, 10, tzinfo=UTC)

@@ -28,15 +28,9 @@ from urllib.parse import unquote_plus
 import duckdb
 
 from podcast_analytics.config import RAW_TABLE_COLUMNS, Settings
-from podcast_analytics.local.firehose import DELIVERED_AT_METADATA
+from podcast_analytics.local.emulator.firehose import DELIVERED_AT_METADATA
 
 LOAD_HISTORY_TABLE = "load_history"
-_RAW_COLUMN_TYPES = {
-    "record": "VARCHAR",
-    "source_file": "VARCHAR",
-    "source_row": "INTEGER",
-    "loaded_at": "TIMESTAMP",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +69,7 @@ class LoadStats:
 
 
 def ensure_raw_tables(con: duckdb.DuckDBPyConnection, raw: RawTable) -> None:
-    columns = ", ".join(f"{name} {_RAW_COLUMN_TYPES[name]}" for name, _ in RAW_TABLE_COLUMNS)
+    columns = ", ".join(f"{column.name} {column.duckdb_type}" for column in RAW_TABLE_COLUMNS)
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {raw.schema}")
     con.execute(f"CREATE TABLE IF NOT EXISTS {raw.qualified} ({columns})")
     con.execute(

@@ -1,10 +1,11 @@
 """What the Airflow DAG's tasks do, as plain Python (no Airflow import).
 
 `orchestration/dags/podcast_analytics_dag.py` stays a thin wiring file that calls these
-functions, so it parses fast and this logic is testable without a scheduler. Each function
-dispatches on the environment: `local` runs the local pipeline steps against the stand-ins
-(moto + DuckDB), `dev`/`prod` talk to Snowflake and S3. Heavy modules (duckdb, boto3,
-the Snowflake connector) are imported inside the functions, never at DAG parse time.
+functions, so it parses fast and this logic is testable without a scheduler. `side_for`
+picks the side once: `LocalSide` runs podcast_analytics.local's stages against the stand-ins
+(moto + DuckDB), `CloudSide` runs podcast_analytics.cloud's against Snowflake and S3. Heavy
+modules (duckdb, boto3, the Snowflake connector) are imported inside the methods, never at
+DAG parse time.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from contextlib import closing
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from podcast_analytics.config import ENVIRONMENTS, Settings
-from podcast_analytics.pipeline.dbt import DBT_EXECUTABLE_VARIABLE  # light: no dbt import
+from podcast_analytics.config.facts import DBT_MANIFEST, REPO_ROOT, RUNS_PREFIX, TRANSFORM_DIR
+from podcast_analytics.pipeline.dbt_runner import DBT_EXECUTABLE_VARIABLE  # light: no dbt import
 
 # CDK sets the Airflow configuration option `podcast.environment` on the MWAA environment;
 # Airflow exposes configuration options to tasks and DAG parsing as AIRFLOW__SECTION__KEY.
@@ -30,11 +33,8 @@ ENDPOINT_VARIABLE = "PODCAST_AWS_ENDPOINT_URL"
 PROJECT_DIR_VARIABLE = "PODCAST_DBT_PROJECT_DIR"
 MANIFEST_VARIABLE = "PODCAST_DBT_MANIFEST"
 
-# The package and the dbt project sit side by side both in this repository and in the MWAA
-# DAG folder (dags/podcast_analytics/, dags/transform/), so one rule finds the project.
-PACKAGE_PARENT = Path(__file__).resolve().parent.parent
-TRANSFORM_DIR = PACKAGE_PARENT / "transform"
-LOCAL_DBT_EXECUTABLE = PACKAGE_PARENT / ".venv" / "bin" / "dbt"
+# REPO_ROOT is the checkout here and MWAA's dags/ folder there (facts.py says why).
+LOCAL_DBT_EXECUTABLE = REPO_ROOT / ".venv" / "bin" / "dbt"
 
 Connect = Callable[[str], Any]  # connection id -> DB-API connection
 
@@ -67,7 +67,7 @@ def dbt_project_dir(environ: Mapping[str, str] = os.environ) -> Path:
 def manifest_path(environ: Mapping[str, str] = os.environ) -> Path:
     """The parsed dbt manifest the DAG renders its dbt tasks from (`dbt parse` writes it)."""
     override = environ.get(MANIFEST_VARIABLE)
-    return Path(override) if override else dbt_project_dir(environ) / "target" / "manifest.json"
+    return Path(override) if override else dbt_project_dir(environ) / DBT_MANIFEST
 
 
 def dbt_executable(settings: Settings, environ: Mapping[str, str] = os.environ) -> str:
@@ -85,7 +85,7 @@ def local_context(settings: Settings, environ: Mapping[str, str] = os.environ) -
             f"local mode needs {', '.join(missing)}: start the stand-ins first "
             "(`make pipeline-airflow` does)"
         )
-    from podcast_analytics.pipeline.steps import LocalContext
+    from podcast_analytics.local import LocalContext
 
     return LocalContext(
         settings=settings,
@@ -99,50 +99,76 @@ def _pipe_wait_s(settings: Settings) -> float:
     return settings.mwaa.task_timeout_minutes * 60 * 0.8
 
 
-def run_load(settings: Settings, *, since: datetime, connect: Connect) -> dict[str, Any]:
+# The DAG picks a side once (`side_for`); both sides have the same stages. Heavy imports
+# stay inside the methods, so parsing the DAG imports neither side's dependencies.
+
+
+@dataclass(frozen=True)
+class LocalSide:
+    """`local`: the stages of podcast_analytics.local against the running stand-ins."""
+
+    settings: Settings
+
+    def load(self, *, since: datetime) -> dict[str, Any]:
+        from podcast_analytics import local
+
+        return local.load(local_context(self.settings))
+
+    def transform(self) -> dict[str, Any]:
+        from podcast_analytics import local
+
+        ctx = local_context(self.settings)
+        return local.transform(ctx, dbt_executable=dbt_executable(self.settings))
+
+    def export(self, *, run_id: str) -> dict[str, Any]:
+        from podcast_analytics import local
+
+        return local.export(local_context(self.settings))
+
+    def artefacts(self, *, run_id: str) -> dict[str, Any]:
+        from podcast_analytics import local
+        from podcast_analytics.cloud.artefacts import run_key
+
+        return local.upload_artefacts(local_context(self.settings), run_key(run_id))
+
+
+@dataclass(frozen=True)
+class CloudSide:
+    """`dev`/`prod`: podcast_analytics.cloud against Snowflake and S3 (transform is cosmos)."""
+
+    settings: Settings
+    connect: Connect
+
+    def load(self, *, since: datetime) -> dict[str, Any]:
+        from podcast_analytics.cloud.load import check_loads
+
+        conn_id = self.settings.mwaa.snowflake_loader_conn_id
+        with closing(self.connect(conn_id)) as connection:
+            return check_loads(
+                connection, self.settings, since=since, timeout_s=_pipe_wait_s(self.settings)
+            )
+
+    def export(self, *, run_id: str) -> dict[str, Any]:
+        from podcast_analytics.cloud.artefacts import run_key
+        from podcast_analytics.cloud.export import unload_marts
+
+        with closing(self.connect(self.settings.mwaa.snowflake_transformer_conn_id)) as connection:
+            return unload_marts(connection, self.settings, run_key=run_key(run_id))
+
+    def artefacts(self, *, run_id: str) -> dict[str, Any]:
+        import boto3
+
+        from podcast_analytics.cloud.artefacts import upload_run_manifest
+
+        s3 = boto3.client("s3", region_name=self.settings.aws.region)
+        return upload_run_manifest(s3, self.settings, manifest_path(), run_id=run_id)
+
+
+def side_for(settings: Settings, *, connect: Connect) -> LocalSide | CloudSide:
+    """The side this environment runs on, chosen once for the whole DAG."""
     if settings.environment == "local":
-        ctx = local_context(settings)
-        from podcast_analytics.pipeline import steps
-
-        return steps.load(ctx)
-    from podcast_analytics.cloud.snowpipe import check_loads
-
-    with closing(connect(settings.mwaa.snowflake_loader_conn_id)) as connection:
-        return check_loads(connection, settings, since=since, timeout_s=_pipe_wait_s(settings))
-
-
-def run_transform_local(settings: Settings) -> dict[str, Any]:
-    ctx = local_context(settings)
-    from podcast_analytics.pipeline import steps
-
-    return steps.transform(ctx, dbt_executable=dbt_executable(settings))
-
-
-def run_export(settings: Settings, *, run_id: str, connect: Connect) -> dict[str, Any]:
-    if settings.environment == "local":
-        ctx = local_context(settings)
-        from podcast_analytics.pipeline import steps
-
-        return steps.export(ctx)
-    from podcast_analytics.cloud.artefacts import run_key
-    from podcast_analytics.cloud.unload import unload_marts
-
-    with closing(connect(settings.mwaa.snowflake_transformer_conn_id)) as connection:
-        return unload_marts(connection, settings, run_key=run_key(run_id))
-
-
-def run_artefacts(settings: Settings, *, run_id: str) -> dict[str, Any]:
-    from podcast_analytics.cloud.artefacts import run_key, upload_run_manifest
-
-    if settings.environment == "local":
-        ctx = local_context(settings)
-        from podcast_analytics.pipeline import steps
-
-        return steps.upload_artefacts(ctx, run_key(run_id))
-    import boto3
-
-    s3 = boto3.client("s3", region_name=settings.aws.region)
-    return upload_run_manifest(s3, settings, manifest_path(), run_id=run_id)
+        return LocalSide(settings)
+    return CloudSide(settings, connect)
 
 
 # Where to look when a task fails, by the stage it belongs to.
@@ -151,7 +177,9 @@ _WHERE_TO_LOOK: dict[str, str] = {
         "Snowpipe: SELECT SYSTEM$PIPE_STATUS('{pipe}') and COPY_HISTORY on {raw_table}; "
         "dead letters under s3://{raw_bucket}/{errors_prefix}"
     ),
-    "transform": "dbt run results and logs under s3://{artefacts_bucket}/runs/{run_key}/",
+    "transform": "dbt run results and logs under s3://{artefacts_bucket}/"
+    + RUNS_PREFIX
+    + "{run_key}/",
     "export": "COPY INTO @{exports_stage} in Snowflake's QUERY_HISTORY; s3://{exports_bucket}/",
     "artefacts": "the artefacts bucket s3://{artefacts_bucket}/ and the worker's IAM role",
 }
@@ -182,8 +210,8 @@ def failure_message(
 ) -> str:
     """One paragraph for the on-call: what failed, why (first line), where to look."""
     from podcast_analytics.cloud.artefacts import run_key
-    from podcast_analytics.cloud.snowpipe import pipe_name, raw_table_name
-    from podcast_analytics.cloud.unload import exports_stage_name
+    from podcast_analytics.cloud.export import exports_stage_name
+    from podcast_analytics.cloud.load import pipe_name, raw_table_name
 
     stage = stage_of(task_id)
     table = _LOCAL_WHERE_TO_LOOK if settings.environment == "local" else _WHERE_TO_LOOK

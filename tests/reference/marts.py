@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from podcast_analytics.config import load_settings
 from podcast_analytics.contract import invalid_reason, parse_event_ts
 
 # The rules' constants, as docs/methodology.md states them.
@@ -33,8 +34,9 @@ PLAYBACK_EVENTS = frozenset(("play", "pause", "resume", "seek", "progress", "com
 PLAYING_AFTER = frozenset(("play", "resume", "progress", "seek"))
 # Rule 2: in one instant, what stops playback, then what moves the playhead, then what starts it.
 SAME_INSTANT_ORDER = {"pause": 1, "complete": 1, "skip": 1, "seek": 2, "progress": 2}
-MAX_PLAYBACK_SPEED = 3  # a span never counts more than its wall time at this speed
-COMPLETION_THRESHOLD = Decimal("0.95")
+_EVENTS = load_settings("local").events  # the shared config's values
+MAX_PLAYBACK_SPEED = _EVENTS.max_playback_speed  # a span counts at most wall time x this
+COMPLETION_THRESHOLD = Decimal(str(_EVENTS.completion_threshold))
 STREAM_SECONDS = 60
 ENGAGED_SECONDS = 1200
 ENGAGED_SHARE = Decimal("0.4")

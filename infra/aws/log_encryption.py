@@ -52,8 +52,7 @@ class EncryptedLogs(Construct):
                 conditions={
                     "ArnLike": {
                         "kms:EncryptionContext:aws:logs:arn": (
-                            f"arn:{stack.partition}:logs:{stack.region}:{stack.account}"
-                            ":log-group:*"
+                            f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:*"
                         )
                     }
                 },

@@ -51,7 +51,7 @@ def reconcile_counts(settings: Settings, out_dir: Path) -> dict[str, Any]:
         if all(model in present for model in STAGING_MODELS):
             split = _split_from_models(con, staging)
         else:
-            split = _split_in_python(con, raw, settings.events.future_tolerance_s)
+            split = _split_in_python(con, raw, settings)
     result: dict[str, Any] = {
         "produced": produced,
         "spilled": spilled,
@@ -103,7 +103,7 @@ def _split_from_models(con: duckdb.DuckDBPyConnection, staging: str) -> dict[str
 
 
 def _split_in_python(
-    con: duckdb.DuckDBPyConnection, raw: RawTable, tolerance_s: int
+    con: duckdb.DuckDBPyConnection, raw: RawTable, settings: Settings
 ) -> dict[str, Any]:
     """Without the dbt models, apply the contract's reference validator to raw directly."""
     valid = duplicates = 0
@@ -116,7 +116,10 @@ def _split_in_python(
         for record, loaded_at in rows:
             obj = json.loads(record)
             reason = invalid_reason(
-                obj, received_at=loaded_at.replace(tzinfo=UTC), future_tolerance_s=tolerance_s
+                obj,
+                received_at=loaded_at.replace(tzinfo=UTC),
+                future_tolerance_s=settings.events.future_tolerance_s,
+                earliest_event_ts=settings.events.earliest_event_instant,
             )
             if reason:
                 reasons[reason] = reasons.get(reason, 0) + 1

@@ -57,7 +57,12 @@ def expected_counts(batches: list[dict[str, Any]]) -> dict[str, Any]:
                     continue
                 counts["loaded"] += 1
                 event = json.loads(processed.data)
-                reason = invalid_reason(event, received_at=loaded_at, future_tolerance_s=tolerance)
+                reason = invalid_reason(
+                    event,
+                    received_at=loaded_at,
+                    future_tolerance_s=tolerance,
+                    earliest_event_ts=SETTINGS.events.earliest_event_instant,
+                )
                 if reason:
                     quarantined[reason] += 1
                 elif event["event_id"] in seen:

@@ -28,6 +28,7 @@ from podcast_analytics.contract import POSITION_EVENT_TYPES, invalid_reason, par
 PLAYING_AFTER = frozenset(("play", "resume", "progress", "seek"))
 # A span never counts more than its wall time at this speed (the shared config's value).
 MAX_PLAYBACK_SPEED = float(load_settings("local").events.max_playback_speed)
+EARLIEST_EVENT_TS = load_settings("local").events.earliest_event_instant
 DROPOFF_MARKS = tuple(range(0, 101, 10))
 
 
@@ -137,6 +138,7 @@ def _classify(
             obj,
             received_at=row.loaded_at.replace(tzinfo=UTC),
             future_tolerance_s=future_tolerance_s,
+            earliest_event_ts=EARLIEST_EVENT_TS,
         )
         reasons[key] = reason
         if reason is not None:

@@ -11,8 +11,9 @@
   Every raw record, its contract fields pulled out, and the first contract rule it breaks.
   Incremental: parsing JSON is the most expensive step of the build, and a record's verdict
   never changes (it depends on the record and its load time only), so each run parses only
-  the files loaded since the last one (less the lookback window). After changing the
-  contract, `future_tolerance_s` or `earliest_event_ts`, run with --full-refresh.
+  the files it has not parsed yet, whatever their `loaded_at` (a backfill or a replay loads
+  files older than the newest one here). After changing the contract, `future_tolerance_s`
+  or `earliest_event_ts`, run with --full-refresh.
   The rule order is podcast_analytics/contract/validate.py's, reason codes included, so a
   record gets the same `invalid_reason` in Python and in SQL (tests compare them).
   The reference time for `future_timestamp` is `loaded_at`, so a rebuild next year
@@ -30,7 +31,7 @@ with raw_events as (
 
     select * from {{ source('events', 'raw_events') }}
     {% if is_incremental() -%}
-    where {{ loaded_since_high_water_mark() }}
+    where {{ not_yet_parsed('raw_events.source_file') }}
     {%- endif %}
 
 ),

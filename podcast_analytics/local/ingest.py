@@ -25,7 +25,7 @@ from podcast_analytics.pipeline.sources import (
     generated_records,
     replay_records,
 )
-from podcast_analytics.producer import KinesisProducer, OutgoingRecord
+from podcast_analytics.producer import MAX_RECORDS_PER_CALL, KinesisProducer, OutgoingRecord
 
 
 def ingest(
@@ -77,7 +77,7 @@ def ingest(
     progress = Progress("ingest", events)
     with KinesisProducer(kinesis, settings.kinesis.stream_name, spill_path, seed=seed) as producer:
         for _day, day_records in groupby(records, key=lambda r: r.arrival.date()):
-            feed = _DayFeed(day_records, progress)
+            feed = _DayFeed(day_records, progress, ctx)
             started = time.perf_counter()
             producer.send(feed)
             produce_s += time.perf_counter() - started
@@ -135,7 +135,10 @@ def ingest(
 class _DayFeed:
     """One arrival day's records as producer input, noting how many and the last arrival."""
 
-    def __init__(self, records: Iterator[SourceRecord], progress: Progress) -> None:
+    def __init__(
+        self, records: Iterator[SourceRecord], progress: Progress, ctx: LocalContext
+    ) -> None:
+        self._ctx = ctx
         self._records = records
         self._progress = progress
         self.count = 0
@@ -144,6 +147,13 @@ class _DayFeed:
     def __iter__(self) -> Iterator[OutgoingRecord]:
         for record in self._records:
             self.count += 1
+            # A dead emulator would otherwise be found only after every remaining batch
+            # had exhausted its retries (minutes): look once per PutRecords batch.
+            if (
+                self.count % MAX_RECORDS_PER_CALL == 0
+                and self._ctx.emulator_exit_code() is not None
+            ):
+                raise PipelineError("the local AWS emulator stopped while records were sent")
             self._progress.advance()
             self.latest_arrival = max(self.latest_arrival, record.arrival)
             yield OutgoingRecord(record.data, record.partition_key)

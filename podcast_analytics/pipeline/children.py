@@ -53,7 +53,7 @@ def popen(command: Sequence[str], **kwargs: Any) -> subprocess.Popen[Any]:
     if _record is not None:
         entries = _read(_record)
         entries[str(process.pid)] = {"command": list(command), "started": _start_time(process.pid)}
-        write_json_atomically(_record, entries)
+        _write(_record, entries)
     return process
 
 
@@ -62,7 +62,7 @@ def forget(process: subprocess.Popen[Any]) -> None:
     if _record is not None:
         entries = _read(_record)
         if entries.pop(str(process.pid), None) is not None:
-            write_json_atomically(_record, entries)
+            _write(_record, entries)
 
 
 @contextlib.contextmanager
@@ -110,6 +110,13 @@ def _start_time(pid: int) -> str | None:
         )
         return done.stdout.strip() or None
     return stat.rsplit(")", 1)[1].split()[19]  # field 22, starttime (clock ticks since boot)
+
+
+def _write(path: Path, entries: dict[str, dict[str, Any]]) -> None:
+    # The record is the last resort behind PR_SET_PDEATHSIG: failing to write it (a full
+    # disk) must not hide the error the run is failing with.
+    with contextlib.suppress(OSError):
+        write_json_atomically(path, entries)
 
 
 def _read(path: Path) -> dict[str, dict[str, Any]]:

@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -198,3 +199,38 @@ def test_the_emulator_dying_mid_run_is_named(tmp_path: Path) -> None:
     assert stderr.strip().splitlines() == [
         "error: the local AWS emulator (moto's server) died during ingest (exit code -9); run again"
     ]
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 1 MB file system (tmpfs): a real ENOSPC mid-run. Mounting needs root, which the
+    project's machines and CI have; elsewhere the test says so and is skipped."""
+    mount_point = tmp_path / "small-disk"
+    mount_point.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount_point)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+@pytest.mark.slow
+def test_a_disk_filling_up_mid_run_is_named(
+    small_disk: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The preflight would refuse a 1 MB disk; with its floor at 0 the run starts and fills it.
+    reckless = dataclasses.replace(
+        SETTINGS, local=dataclasses.replace(SETTINGS.local, min_free_disk_mb=0)
+    )
+    monkeypatch.setattr(cli, "load_settings", lambda _env: reckless)
+    out = small_disk / "out"
+    code, err = _run(["--events", "3k", "--days", "1", "--out", str(out)], capsys)
+    assert code == 2 and len(err) == 1
+    assert f"the disk under OUT {out} is full" in err[0]
+    assert not (out / "reconciliation.json").exists()

@@ -139,5 +139,5 @@ docs: $(STAMP) ## build the dbt docs site offline (transform/target/static_index
 	@echo "dbt docs site: transform/target/static_index.html (one file: open it in a browser)"
 
 clean: ## remove build outputs (keeps the installed environments)
-	rm -rf cdk.out out transform/target transform/logs .pytest_cache .ruff_cache
+	rm -rf cdk.out out transform/target transform/logs .pytest_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -not -path './.venv/*' -not -path './node_modules/*' -prune -exec rm -rf {} +

@@ -8,6 +8,7 @@ import re
 from datetime import date
 
 from podcast_analytics.config.model import Settings, SnowflakeConfig
+from podcast_analytics.contract import parse_event_ts
 
 WAREHOUSE_SIZES = (
     "XSMALL",
@@ -101,6 +102,11 @@ def check_values(s: Settings) -> list[str]:
 
     ev = s.events
     check(ev.future_tolerance_s >= 0, "events.future_tolerance_s", "must be >= 0")
+    check(
+        parse_event_ts(ev.earliest_event_ts) is not None,
+        "events.earliest_event_ts",
+        "must be an RFC 3339 timestamp with an offset, like 2000-01-01T00:00:00Z",
+    )
     check(
         1 <= ev.session_gap_minutes <= 24 * 60,
         "events.session_gap_minutes",
@@ -285,6 +291,7 @@ def check_values(s: Settings) -> list[str]:
         "local.duckdb_file",
         "must be a file name ending in .duckdb",
     )
+    check(lo.min_free_disk_mb >= 0, "local.min_free_disk_mb", "must be >= 0")
     return problems
 
 

@@ -14,9 +14,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any
+
+from podcast_analytics.contract import parse_event_ts
 
 # Marks a field whose value comes from environments.yaml (the rest are derived):
 # `field(metadata=GIVEN)`. A "section" entry names the YAML key when it differs.
@@ -104,6 +106,8 @@ class StorageConfig:
 @dataclass(frozen=True, slots=True)
 class EventsConfig:
     future_tolerance_s: int = field(metadata=GIVEN)
+    # RFC 3339; an event_ts before it is `too_early_timestamp` (year 0001 is a broken clock).
+    earliest_event_ts: str = field(metadata=GIVEN)
     session_gap_minutes: int = field(metadata=GIVEN)
     # Incremental models re-read this many days behind their high-water mark, because
     # Firehose folders are arrival dates and apps resend late (offline listening).
@@ -112,6 +116,14 @@ class EventsConfig:
     max_playback_speed: int = field(metadata=GIVEN)
     # A play is completed once its furthest point heard reaches this share of the episode.
     completion_threshold: float = field(metadata=GIVEN)
+
+    @property
+    def earliest_event_instant(self) -> datetime:
+        """`earliest_event_ts` as the aware UTC datetime the contract validator takes."""
+        parsed = parse_event_ts(self.earliest_event_ts)
+        if parsed is None:  # checks.py refuses such a config; this is for hand-made values
+            raise ValueError(f"events.earliest_event_ts {self.earliest_event_ts!r} is not RFC 3339")
+        return parsed
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +277,8 @@ class LocalConfig:
     moto_port: int = field(metadata=GIVEN)
     out_dir: str = field(metadata=GIVEN)
     duckdb_file: str = field(metadata=GIVEN)
+    # `make pipeline` refuses to start with less free disk under OUT than this.
+    min_free_disk_mb: int = field(metadata=GIVEN)
     # Local stand-in for the pipe's notification channel: S3 -> SQS -> loader.
     notification_queue: str
 

@@ -11,17 +11,26 @@ Order (a null value counts as absent):
     `bad_value:podcast_id` (empty);
  3. `unknown_event_type`;
  4. `bad_timestamp` (not RFC 3339 with an offset, or not a real instant);
- 5. `future_timestamp` (later than arrival + tolerance);
- 6. playback events: `missing_field:episode_id`, `bad_type:episode_id`, `bad_value:episode_id`;
- 7. position events: `missing_field:position_s`, `bad_type:position_s`, `negative_position`;
- 8. seek: `missing_field:seek_from_s`, `bad_type:seek_from_s`, `negative_position`;
- 9. optional fields when present: `bad_type:episode_duration_s`, `bad_value:episode_duration_s`
-    (<= 0), `bad_type:session_id`, `bad_type:client`, `bad_value:client.platform`,
-    `bad_type:country`, `bad_value:country`.
+ 5. `too_early_timestamp` (before `events.earliest_event_ts` in the config: year 0001 and
+    the like are clock or encoding faults, not listening);
+ 6. `future_timestamp` (later than arrival + tolerance);
+ 7. playback events: `missing_field:episode_id`, `bad_type:episode_id`, `bad_value:episode_id`;
+ 8. position events: `missing_field:position_s`, `bad_type:position_s`,
+    `bad_value:position_s` (not a finite double: `1e400` parses to infinity),
+    `negative_position`;
+ 9. seek: `missing_field:seek_from_s`, `bad_type:seek_from_s`, `bad_value:seek_from_s`,
+    `negative_position`;
+10. optional fields when present: `bad_type:episode_duration_s`, `bad_value:episode_duration_s`
+    (not finite, or <= 0), `bad_type:session_id`, `bad_type:client`, `bad_type:client.app`,
+    `bad_type:client.app_version`, `bad_value:client.platform`, `bad_type:country`,
+    `bad_value:country`.
+
+Total: any JSON value gets a verdict, never an exception (tests fuzz it).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -74,11 +83,22 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def invalid_reason(event: Any, *, received_at: datetime, future_tolerance_s: int) -> str | None:
+def _is_finite(value: int | float) -> bool:
+    """A finite double, as the warehouses store numbers (a 400-digit integer is not)."""
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
+def invalid_reason(
+    event: Any, *, received_at: datetime, future_tolerance_s: int, earliest_event_ts: datetime
+) -> str | None:
     """The first contract rule `event` breaks, or None when it is a valid event.
 
     `received_at` is when the record arrived (its load time), not the time of the check, so
-    re-validating old data gives the same answer.
+    re-validating old data gives the same answer. `earliest_event_ts` is the config's
+    `events.earliest_event_ts` (`parse_event_ts` of it).
     """
     if not isinstance(event, dict):
         return "not_an_object"
@@ -103,6 +123,8 @@ def invalid_reason(event: Any, *, received_at: datetime, future_tolerance_s: int
     event_ts = parse_event_ts(event["event_ts"])
     if event_ts is None:
         return "bad_timestamp"
+    if event_ts < earliest_event_ts:
+        return "too_early_timestamp"
     if event_ts > received_at + timedelta(seconds=future_tolerance_s):
         return "future_timestamp"
 
@@ -125,6 +147,8 @@ def invalid_reason(event: Any, *, received_at: datetime, future_tolerance_s: int
             return f"missing_field:{field}"
         if not _is_number(event[field]):
             return f"bad_type:{field}"
+        if not _is_finite(event[field]):
+            return f"bad_value:{field}"
         if event[field] < 0:
             return "negative_position"
 
@@ -136,7 +160,7 @@ def _optional_field_reason(event: dict[str, Any]) -> str | None:
     if duration is not None:
         if not _is_number(duration):
             return "bad_type:episode_duration_s"
-        if duration <= 0:
+        if not _is_finite(duration) or duration <= 0:
             return "bad_value:episode_duration_s"
     if event.get("session_id") is not None and not isinstance(event["session_id"], str):
         return "bad_type:session_id"
@@ -144,6 +168,9 @@ def _optional_field_reason(event: dict[str, Any]) -> str | None:
     if client is not None:
         if not isinstance(client, dict):
             return "bad_type:client"
+        for field in ("app", "app_version"):
+            if client.get(field) is not None and not isinstance(client[field], str):
+                return f"bad_type:client.{field}"
         platform = client.get("platform")
         if platform is not None and (not isinstance(platform, str) or platform not in PLATFORMS):
             return "bad_value:client.platform"

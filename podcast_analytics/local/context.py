@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,8 @@ from podcast_analytics.local.emulator.resources import create_local_resources
 
 # Under OUT: dbt's target/ and logs/ of the local transform.
 DBT_DIR = "dbt"
+# Under OUT: the Firehose stand-in's error objects, by their S3 keys (errors/...).
+DEAD_LETTERS_DIR = "dead_letters"
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,11 @@ class LocalContext:
     settings: Settings  # load_settings("local")
     out_dir: Path  # warehouse file, exports/, dbt/ artefacts, reconciliation.json
     endpoint_url: str  # moto's server, http://127.0.0.1:PORT
+    emulator: subprocess.Popen[bytes] | None = None  # that server's process, when we run it
+
+    def emulator_exit_code(self) -> int | None:
+        """The emulator's exit code if it has died (so a failed step can say so), else None."""
+        return self.emulator.poll() if self.emulator is not None else None
 
     @property
     def duckdb_path(self) -> Path:
@@ -37,4 +45,9 @@ def local_aws(settings: Settings, out_dir: Path) -> Iterator[LocalContext]:
     out_dir.mkdir(parents=True, exist_ok=True)
     with moto_server(settings.local.host, settings.local.moto_port, settings.aws.region) as srv:
         create_local_resources(settings, srv.client)
-        yield LocalContext(settings=settings, out_dir=out_dir, endpoint_url=srv.endpoint_url)
+        yield LocalContext(
+            settings=settings,
+            out_dir=out_dir,
+            endpoint_url=srv.endpoint_url,
+            emulator=srv.process,
+        )

@@ -4,13 +4,16 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from podcast_analytics.config import Settings
 from podcast_analytics.local.context import LocalContext
+from podcast_analytics.pipeline.crash_points import crash_point
 from podcast_analytics.pipeline.errors import PipelineError
+from podcast_analytics.pipeline.files import replaced_atomically
 
 EXPORTS_DIR = "exports"
 # S3 key prefix inside the exports bucket (the bucket comes from the config).
@@ -26,12 +29,13 @@ def mart_names(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[str]:
     return [name for (name,) in rows]
 
 
-def export(ctx: LocalContext) -> dict[str, Any]:
-    """Every model in the marts schema -> Parquet in <out_dir>/exports/ and the exports bucket."""
+def export(ctx: LocalContext, *, directory: Path | None = None) -> dict[str, Any]:
+    """Every model in the marts schema -> Parquet in `directory` (default <out_dir>/exports/)
+    and the exports bucket."""
     started = time.perf_counter()
     if not ctx.duckdb_path.exists():
         raise PipelineError(f"no warehouse at {ctx.duckdb_path}: run the load step first")
-    exports_dir = ctx.out_dir / EXPORTS_DIR
+    exports_dir = directory or ctx.out_dir / EXPORTS_DIR
     exports_dir.mkdir(parents=True, exist_ok=True)
     schema = ctx.settings.snowflake.marts_schema.lower()
     s3 = ctx.client("s3")
@@ -42,13 +46,13 @@ def export(ctx: LocalContext) -> dict[str, Any]:
             raise PipelineError(f"no marts to export: schema {schema!r} is empty (did dbt run?)")
         for name in names:
             path = exports_dir / f"{name}.parquet"
-            tmp = path.with_name(f".{path.name}.tmp")
-            # ORDER BY ALL: the same marts give byte-identical files.
-            con.execute(
-                f"COPY (SELECT * FROM {schema}.\"{name}\" ORDER BY ALL) TO '{tmp}' "
-                "(FORMAT parquet, COMPRESSION zstd)"
-            )
-            tmp.replace(path)
+            with replaced_atomically(path) as tmp:
+                # ORDER BY ALL: the same marts give byte-identical files.
+                con.execute(
+                    f"COPY (SELECT * FROM {schema}.\"{name}\" ORDER BY ALL) TO '{tmp}' "
+                    "(FORMAT parquet, COMPRESSION zstd)"
+                )
+            crash_point("export:file-written")
             exported[name] = con.execute(f'SELECT count(*) FROM {schema}."{name}"').fetchone()[0]  # type: ignore[index]
             s3.upload_file(
                 str(path), ctx.settings.storage.buckets.exports, f"{EXPORTS_KEY_PREFIX}{path.name}"

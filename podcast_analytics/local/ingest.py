@@ -12,10 +12,11 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
-from podcast_analytics.local.context import LocalContext
+from podcast_analytics.local.context import DEAD_LETTERS_DIR, LocalContext
 from podcast_analytics.local.emulator.firehose import LocalFirehose
+from podcast_analytics.pipeline.crash_points import crash_point
 from podcast_analytics.pipeline.errors import PipelineError
-from podcast_analytics.pipeline.ledger import record_batch
+from podcast_analytics.pipeline.ledger import read_ledger, record_batch
 from podcast_analytics.pipeline.progress import Progress
 from podcast_analytics.pipeline.sources import (
     SourceRecord,
@@ -24,7 +25,7 @@ from podcast_analytics.pipeline.sources import (
     generated_records,
     replay_records,
 )
-from podcast_analytics.producer import KinesisProducer, OutgoingRecord
+from podcast_analytics.producer import MAX_RECORDS_PER_CALL, KinesisProducer, OutgoingRecord
 
 
 def ingest(
@@ -44,9 +45,15 @@ def ingest(
     """
     if input_path is not None:
         batch_id = check_input(input_path)
-        arrival = datetime.now(UTC).replace(microsecond=0)
+        # The arrival of a replay is the wall clock the first time this content is sent;
+        # a rerun of it (or the re-run after a crash) keeps that arrival, so its objects get
+        # the same names and bytes and the loader recognises them.
+        known = read_ledger(ctx.out_dir).get(batch_id, {}).get("arrival")
+        arrival = (
+            datetime.fromisoformat(known) if known else datetime.now(UTC).replace(microsecond=0)
+        )
         records: Iterator[SourceRecord] = replay_records(input_path, arrival)
-        source = {"input": str(input_path)}
+        source = {"input": str(input_path), "arrival": arrival.isoformat()}
     else:
         if events is not None and events <= 0:
             raise PipelineError(f"EVENTS must be a positive whole number, got {events}")
@@ -58,7 +65,9 @@ def ingest(
 
     settings = ctx.settings
     kinesis, s3 = ctx.client("kinesis"), ctx.client("s3")
-    firehose = LocalFirehose(settings, kinesis, s3, run_token=batch_id[:8])
+    firehose = LocalFirehose(
+        settings, kinesis, s3, batch_id=batch_id, dead_letter_dir=ctx.out_dir / DEAD_LETTERS_DIR
+    )
     spill_path = ctx.out_dir / "spill" / f"{batch_id}.ndjson"
     spill_path.unlink(missing_ok=True)  # a rerun of this batch replaces its spill file
 
@@ -68,7 +77,7 @@ def ingest(
     progress = Progress("ingest", events)
     with KinesisProducer(kinesis, settings.kinesis.stream_name, spill_path, seed=seed) as producer:
         for _day, day_records in groupby(records, key=lambda r: r.arrival.date()):
-            feed = _DayFeed(day_records, progress)
+            feed = _DayFeed(day_records, progress, ctx)
             started = time.perf_counter()
             producer.send(feed)
             produce_s += time.perf_counter() - started
@@ -80,6 +89,7 @@ def ingest(
                 totals = delivered
             else:
                 totals.add(delivered)
+            crash_point("ingest:day-delivered")
         progress.close()
         spilled = producer.stats
 
@@ -94,10 +104,14 @@ def ingest(
         "delivered": delivery.get("delivered", 0),
     }
     read = delivery.get("read", 0)
+    # At-least-once: a PutRecords the stream accepted but whose response was lost is sent
+    # again, so the stream can hold more copies than the producer counted as sent. The
+    # extra copies are counted (and staging counts them again as duplicates).
+    entry["resent"] = max(read - spilled.sent, 0)
     # Every record is sent or spilled; everything sent is read back and delivered or failed.
     if (
         produced != spilled.sent + spilled.spilled
-        or spilled.sent != read
+        or read < spilled.sent
         or read != (entry["delivered"] + entry["dead_lettered"])
     ):
         raise PipelineError(
@@ -121,7 +135,10 @@ def ingest(
 class _DayFeed:
     """One arrival day's records as producer input, noting how many and the last arrival."""
 
-    def __init__(self, records: Iterator[SourceRecord], progress: Progress) -> None:
+    def __init__(
+        self, records: Iterator[SourceRecord], progress: Progress, ctx: LocalContext
+    ) -> None:
+        self._ctx = ctx
         self._records = records
         self._progress = progress
         self.count = 0
@@ -130,6 +147,13 @@ class _DayFeed:
     def __iter__(self) -> Iterator[OutgoingRecord]:
         for record in self._records:
             self.count += 1
+            # A dead emulator would otherwise be found only after every remaining batch
+            # had exhausted its retries (minutes): look once per PutRecords batch.
+            if (
+                self.count % MAX_RECORDS_PER_CALL == 0
+                and self._ctx.emulator_exit_code() is not None
+            ):
+                raise PipelineError("the local AWS emulator stopped while records were sent")
             self._progress.advance()
             self.latest_arrival = max(self.latest_arrival, record.arrival)
             yield OutgoingRecord(record.data, record.partition_key)

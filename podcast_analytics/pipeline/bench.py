@@ -28,7 +28,7 @@ from podcast_analytics import local
 from podcast_analytics.config import Settings
 from podcast_analytics.generator import GeneratorSettings
 from podcast_analytics.pipeline.errors import PipelineError
-from podcast_analytics.pipeline.ledger import write_json_atomically
+from podcast_analytics.pipeline.files import write_json_atomically
 from podcast_analytics.pipeline.reconciliation import reconcile
 from podcast_analytics.pipeline.sources import generated_records
 

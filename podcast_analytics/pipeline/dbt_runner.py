@@ -17,6 +17,8 @@ from pathlib import Path
 
 from podcast_analytics.config import Settings
 from podcast_analytics.config.facts import REPO_ROOT
+from podcast_analytics.pipeline import children
+from podcast_analytics.pipeline.crash_points import crash_point
 from podcast_analytics.pipeline.errors import PipelineError
 from podcast_analytics.pipeline.progress import Progress
 
@@ -53,7 +55,7 @@ def run_with_progress(command: list[str], *, env: dict[str, str], cwd: Path) -> 
     """Run dbt, drawing its "n of N" lines as a progress bar; return (exit code, output)."""
     lines: list[str] = []
     progress: Progress | None = None
-    with subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+    with children.popen(
         command,
         env=env,
         cwd=cwd,
@@ -61,15 +63,21 @@ def run_with_progress(command: list[str], *, env: dict[str, str], cwd: Path) -> 
         stderr=subprocess.STDOUT,
         text=True,
     ) as process:
-        assert process.stdout is not None
-        for line in process.stdout:
-            lines.append(line)
-            match = _DBT_NODE_DONE.search(line)
-            if match:
-                if progress is None:
-                    progress = Progress("dbt build", int(match.group(2)))
-                progress.advance()
-        returncode = process.wait()
+        try:
+            assert process.stdout is not None
+            for line in process.stdout:
+                lines.append(line)
+                match = _DBT_NODE_DONE.search(line)
+                if match:
+                    if progress is None:
+                        progress = Progress("dbt build", int(match.group(2)))
+                    progress.advance()
+                    crash_point("dbt-running")
+        finally:
+            if process.poll() is None:  # interrupted while dbt runs: stop it with us
+                process.kill()
+            returncode = process.wait()
+            children.forget(process)
     if progress is not None:
         progress.close()
     return returncode, "".join(lines[-50:])

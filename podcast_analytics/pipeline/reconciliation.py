@@ -1,5 +1,11 @@
-"""Every record accounted for: produced = spilled + dead_lettered + loaded, and
-loaded = valid + quarantined + duplicates; written to OUT/reconciliation.json."""
+"""Every record accounted for: produced + resent = spilled + dead_lettered + loaded, and
+loaded = valid + quarantined + duplicates; written to OUT/reconciliation.json.
+
+`resent` counts the extra copies at-least-once delivery made (a lost PutRecords response,
+sent again). The first identity also holds per input batch (`by_batch`): the Firehose
+stand-in names every object after its batch, so raw rows are attributed to the batch that
+produced them, and a replay or a backfill cannot hide behind the totals.
+"""
 
 from __future__ import annotations
 
@@ -13,19 +19,22 @@ import duckdb
 from podcast_analytics.config import Settings
 from podcast_analytics.contract import invalid_reason
 from podcast_analytics.local.context import LocalContext
+from podcast_analytics.local.emulator.firehose import batch_of_key
 from podcast_analytics.local.emulator.snowpipe import RawTable
 from podcast_analytics.pipeline.errors import PipelineError
-from podcast_analytics.pipeline.ledger import read_ledger, write_json_atomically
+from podcast_analytics.pipeline.files import write_json_atomically
+from podcast_analytics.pipeline.ledger import read_ledger
 
 RECONCILIATION_FILE = "reconciliation.json"
 STAGING_MODELS = ("stg_user_events", "stg_user_events_invalid", "stg_user_events_duplicates")
 
 
-def reconcile(ctx: LocalContext) -> dict[str, Any]:
-    """Account for every record: produced = spilled + dead_lettered + loaded, and
-    loaded = valid + quarantined + duplicates. Written to <out_dir>/reconciliation.json."""
+def reconcile(ctx: LocalContext, *, path: Path | None = None) -> dict[str, Any]:
+    """Account for every record: produced + resent = spilled + dead_lettered + loaded, and
+    loaded = valid + quarantined + duplicates. Written to `path` (default
+    <out_dir>/reconciliation.json)."""
     result = reconcile_counts(ctx.settings, ctx.out_dir)
-    write_json_atomically(ctx.out_dir / RECONCILIATION_FILE, result)
+    write_json_atomically(path or ctx.out_dir / RECONCILIATION_FILE, result)
     return result
 
 
@@ -34,12 +43,15 @@ def reconcile_counts(settings: Settings, out_dir: Path) -> dict[str, Any]:
     produced = sum(batch["produced"] for batch in ledger.values())
     spilled = sum(batch["spilled"] for batch in ledger.values())
     dead_lettered = sum(batch["dead_lettered"] for batch in ledger.values())
+    resent = sum(batch.get("resent", 0) for batch in ledger.values())
     duckdb_path = out_dir / settings.local.duckdb_file
     raw = RawTable.from_settings(settings)
     if not duckdb_path.exists():
         raise PipelineError(f"no warehouse at {duckdb_path}: nothing to reconcile")
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
-        loaded = con.execute(f"SELECT count(*) FROM {raw.qualified}").fetchone()[0]  # type: ignore[index]
+        loaded_by_file = con.execute(
+            f"SELECT source_file, count(*) FROM {raw.qualified} GROUP BY ALL"
+        ).fetchall()
         staging = settings.snowflake.staging_schema.lower()
         present = {
             name
@@ -51,9 +63,12 @@ def reconcile_counts(settings: Settings, out_dir: Path) -> dict[str, Any]:
         if all(model in present for model in STAGING_MODELS):
             split = _split_from_models(con, staging)
         else:
-            split = _split_in_python(con, raw, settings.events.future_tolerance_s)
+            split = _split_in_python(con, raw, settings)
+    loaded = sum(count for _, count in loaded_by_file)
+    by_batch = _by_batch(ledger, loaded_by_file)
     result: dict[str, Any] = {
         "produced": produced,
+        "resent": resent,
         "spilled": spilled,
         "dead_lettered": dead_lettered,
         "loaded": loaded,
@@ -65,11 +80,35 @@ def reconcile_counts(settings: Settings, out_dir: Path) -> dict[str, Any]:
         "quarantined_by_reason": split["quarantined_by_reason"],
         "counted_by": split["counted_by"],
         "batches": len(ledger),
+        "by_batch": by_batch,
     }
     result["balanced"] = (
-        produced == spilled + dead_lettered + loaded
+        produced + resent == spilled + dead_lettered + loaded
         and loaded == split["valid"] + split["quarantined"] + split["duplicates"]
+        and all(batch["balanced"] for batch in by_batch.values())
     )
+    return result
+
+
+def _by_batch(
+    ledger: dict[str, dict[str, Any]], loaded_by_file: list[tuple[str, int]]
+) -> dict[str, dict[str, Any]]:
+    loaded: dict[str, int] = {}
+    for source_file, count in loaded_by_file:
+        batch = batch_of_key(source_file) or "unattributed"
+        loaded[batch] = loaded.get(batch, 0) + count
+    result = {}
+    for batch_id in sorted(set(ledger) | set(loaded)):
+        entry = ledger.get(batch_id, {})
+        counts = {
+            name: entry.get(name, 0) for name in ("produced", "resent", "spilled", "dead_lettered")
+        }
+        counts["loaded"] = loaded.get(batch_id, 0)
+        counts["balanced"] = (
+            counts["produced"] + counts["resent"]
+            == counts["spilled"] + counts["dead_lettered"] + counts["loaded"]
+        )
+        result[batch_id] = counts
     return result
 
 
@@ -103,7 +142,7 @@ def _split_from_models(con: duckdb.DuckDBPyConnection, staging: str) -> dict[str
 
 
 def _split_in_python(
-    con: duckdb.DuckDBPyConnection, raw: RawTable, tolerance_s: int
+    con: duckdb.DuckDBPyConnection, raw: RawTable, settings: Settings
 ) -> dict[str, Any]:
     """Without the dbt models, apply the contract's reference validator to raw directly."""
     valid = duplicates = 0
@@ -116,7 +155,10 @@ def _split_in_python(
         for record, loaded_at in rows:
             obj = json.loads(record)
             reason = invalid_reason(
-                obj, received_at=loaded_at.replace(tzinfo=UTC), future_tolerance_s=tolerance_s
+                obj,
+                received_at=loaded_at.replace(tzinfo=UTC),
+                future_tolerance_s=settings.events.future_tolerance_s,
+                earliest_event_ts=settings.events.earliest_event_instant,
             )
             if reason:
                 reasons[reason] = reasons.get(reason, 0) + 1

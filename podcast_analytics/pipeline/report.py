@@ -16,13 +16,21 @@ import duckdb
 
 from podcast_analytics.config import Settings
 from podcast_analytics.pipeline.errors import PipelineError
+from podcast_analytics.pipeline.files import write_bytes_atomically
 
 REPORT_FILE = "report.html"
 _W, _H, _PAD = 720, 260, 48
 _COLOURS = ("#2563eb", "#db2777", "#059669", "#d97706")
 
 
-def write_report(settings: Settings, out_dir: Path, reconciliation: dict[str, Any]) -> Path:
+def write_report(
+    settings: Settings,
+    out_dir: Path,
+    reconciliation: dict[str, Any],
+    *,
+    destination: Path | None = None,
+) -> Path:
+    """The report on OUT's warehouse, written to `destination` (default OUT/report.html)."""
     duckdb_path = out_dir / settings.local.duckdb_file
     marts = settings.snowflake.marts_schema.lower()
     sections: list[str] = []
@@ -43,10 +51,8 @@ def write_report(settings: Settings, out_dir: Path, reconciliation: dict[str, An
     if not rendered:
         raise PipelineError(f"no marts to report on in {duckdb_path} (schema {marts!r})")
     sections.insert(0, _reconciliation_section(reconciliation))
-    path = out_dir / REPORT_FILE
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(_page("\n".join(sections)), encoding="utf-8")
-    tmp.replace(path)
+    path = destination or out_dir / REPORT_FILE
+    write_bytes_atomically(path, _page("\n".join(sections)).encode("utf-8"))
     return path
 
 

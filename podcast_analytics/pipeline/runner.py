@@ -1,9 +1,14 @@
 """`make pipeline`: every step in a row on the local stand-ins, then the report and summary.
 
 Outputs in OUT: the DuckDB warehouse (kept and added to across runs), exports/, dbt/,
-reconciliation.json and report.html. The last two are results of *this* run: they are
-removed first and written only when every step before them succeeded, so a failed run never
-leaves an older run's results looking current.
+dead_letters/, reconciliation.json and report.html. The last three results belong to *this*
+run: they are removed first, written under OUT/.pending/ as the steps go, and moved into
+place only once every step succeeded, so a failed or killed run never leaves results that
+claim a success (nor an older run's results looking current).
+
+Before anything starts: one run per OUT (a lock, `local/out_dir.py`), children a killed run
+left behind are stopped, and OUT, its free space and the warehouse are checked. A failing
+step names its cause in one line: the emulator died, the disk is full, DuckDB's error.
 """
 
 from __future__ import annotations
@@ -16,14 +21,22 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+import duckdb
+from botocore.exceptions import BotoCoreError, ClientError
+
 from podcast_analytics import local
 from podcast_analytics.config import Settings
-from podcast_analytics.pipeline import sources
+from podcast_analytics.local import out_dir as out_checks
+from podcast_analytics.local.context import LocalContext
+from podcast_analytics.pipeline import children, sources
+from podcast_analytics.pipeline.crash_points import crash_point
 from podcast_analytics.pipeline.errors import PipelineError
 from podcast_analytics.pipeline.reconciliation import RECONCILIATION_FILE, reconcile
 from podcast_analytics.pipeline.report import REPORT_FILE, write_report
 
 RESULT_FILES = (RECONCILIATION_FILE, REPORT_FILE)
+PENDING_DIR = ".pending"  # this run's results until every step has succeeded
+DISK_FULL_MB = 16
 
 
 def run_pipeline(
@@ -40,44 +53,142 @@ def run_pipeline(
     stream = log or sys.stdout
     if input_path is not None:
         sources.check_input(input_path)  # before starting anything
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for name in RESULT_FILES:
-        (out_dir / name).unlink(missing_ok=True)
-    shutil.rmtree(out_dir / local.EXPORTS_DIR, ignore_errors=True)
-    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    summary: dict[str, Any] = {"run_id": run_id, "out_dir": str(out_dir)}
-    started = time.perf_counter()
-
-    def step(number: int, name: str, call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        print(f"[{number}/7] {name} ...", file=stream, flush=True)
-        began = time.perf_counter()
-        result = call()
-        print(f"      {name} done in {time.perf_counter() - began:.1f} s", file=stream)
-        summary[name] = result
-        return result
-
-    with local.local_aws(settings, out_dir) as ctx:
-        print(f"local AWS (moto) at {ctx.endpoint_url}", file=stream)
-        step(
-            1,
-            "ingest",
-            lambda: local.ingest(
-                ctx, events=events, days=days, seed=seed, input_path=input_path, start=start
-            ),
+    with out_checks.exclusive(out_dir), children.recorded_in(out_dir) as leftovers:
+        for leftover in leftovers:
+            print(f"stopped {leftover}, left running by a killed run", file=stream)
+        out_checks.check_free_space(out_dir, settings.local.min_free_disk_mb)
+        out_checks.check_warehouse(out_dir / settings.local.duckdb_file)
+        pending = _clear_results(out_dir)
+        summary = _run_steps(
+            settings,
+            out_dir,
+            pending,
+            stream,
+            ingest_options={
+                "events": events,
+                "days": days,
+                "seed": seed,
+                "input_path": input_path,
+                "start": start,
+            },
         )
-        step(2, "load", lambda: local.load(ctx))
-        step(3, "transform", lambda: local.transform(ctx))
-        step(4, "export", lambda: local.export(ctx))
-        step(5, "artefacts", lambda: local.upload_artefacts(ctx, run_id))
-        reconciliation = step(6, "reconcile", lambda: reconcile(ctx))
-    step(7, "report", lambda: {"path": str(write_report(settings, out_dir, reconciliation))})
-    summary["seconds"] = round(time.perf_counter() - started, 1)
+        _publish(pending, out_dir)
+    reconciliation = summary["reconcile"]
+    summary["report"]["path"] = str(out_dir / REPORT_FILE)
     print_summary(summary, reconciliation, stream)
     if not reconciliation["balanced"]:
         raise PipelineError(
             f"the reconciliation does not balance: see {out_dir / RECONCILIATION_FILE}"
         )
     return summary
+
+
+def _run_steps(
+    settings: Settings,
+    out_dir: Path,
+    pending: Path,
+    stream: TextIO,
+    *,
+    ingest_options: dict[str, Any],
+) -> dict[str, Any]:
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    summary: dict[str, Any] = {"run_id": run_id, "out_dir": str(out_dir)}
+    started = time.perf_counter()
+    context: LocalContext | None = None
+
+    def step(number: int, name: str, call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        print(f"[{number}/7] {name} ...", file=stream, flush=True)
+        crash_point(name)
+        began = time.perf_counter()
+        try:
+            result = call()
+        except Exception as exc:
+            cause = _cause(name, exc, context, out_dir, settings)
+            if cause is None:
+                raise  # a bug: its traceback is the useful report
+            raise PipelineError(cause) from exc
+        print(f"      {name} done in {time.perf_counter() - began:.1f} s", file=stream)
+        summary[name] = result
+        return result
+
+    with local.local_aws(settings, out_dir) as ctx:
+        context = ctx
+        print(f"local AWS (moto) at {ctx.endpoint_url}", file=stream)
+        step(1, "ingest", lambda: local.ingest(ctx, **ingest_options))
+        step(2, "load", lambda: local.load(ctx))
+        step(3, "transform", lambda: local.transform(ctx))
+        step(4, "export", lambda: local.export(ctx, directory=pending / local.EXPORTS_DIR))
+        step(5, "artefacts", lambda: local.upload_artefacts(ctx, run_id))
+        reconciliation = step(
+            6, "reconcile", lambda: reconcile(ctx, path=pending / RECONCILIATION_FILE)
+        )
+    context = None
+    step(
+        7,
+        "report",
+        lambda: {
+            "path": str(
+                write_report(settings, out_dir, reconciliation, destination=pending / REPORT_FILE)
+            )
+        },
+    )
+    summary["seconds"] = round(time.perf_counter() - started, 1)
+    return summary
+
+
+def _clear_results(out_dir: Path) -> Path:
+    """Remove the previous run's results (and a killed run's pending ones)."""
+    for name in RESULT_FILES:
+        (out_dir / name).unlink(missing_ok=True)
+    shutil.rmtree(out_dir / local.EXPORTS_DIR, ignore_errors=True)
+    pending = out_dir / PENDING_DIR
+    shutil.rmtree(pending, ignore_errors=True)
+    pending.mkdir()
+    return pending
+
+
+def _publish(pending: Path, out_dir: Path) -> None:
+    """Move this run's results into place; the reconciliation, which says the run
+    succeeded, last."""
+    (pending / local.EXPORTS_DIR).replace(out_dir / local.EXPORTS_DIR)
+    (pending / REPORT_FILE).replace(out_dir / REPORT_FILE)
+    (pending / RECONCILIATION_FILE).replace(out_dir / RECONCILIATION_FILE)
+    pending.rmdir()
+
+
+def _cause(
+    step: str,
+    exc: Exception,
+    ctx: LocalContext | None,
+    out_dir: Path,
+    settings: Settings,
+) -> str | None:
+    """One line naming why `step` failed, or None for an error that is a bug."""
+    exit_code = ctx.emulator_exit_code() if ctx is not None else None
+    if exit_code is not None:
+        return (
+            f"the local AWS emulator (moto's server) died during {step} "
+            f"(exit code {exit_code}); run again"
+        )
+    free_mb = out_checks.free_mb(out_dir)
+    # ENOSPC often arrives disguised (dbt: "failed" with an empty log; DuckDB: "cannot
+    # rollback"), so a disk that is all but full at the failure counts as the cause.
+    if out_checks.disk_full(exc) or free_mb < DISK_FULL_MB:
+        detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        return (
+            f"{step} failed: the disk under OUT {out_dir} is full ({free_mb} MB free): "
+            f"free some space and run again ({detail})"
+        )
+    if isinstance(exc, PipelineError):
+        return str(exc)
+    if isinstance(exc, duckdb.Error):
+        warehouse = out_dir / settings.local.duckdb_file
+        return f"{step} failed: {out_checks.warehouse_problem(warehouse, exc)}"
+    if isinstance(exc, BotoCoreError | ClientError):
+        return f"{step} failed: the local AWS emulator did not answer as expected: {exc}"
+    if isinstance(exc, OSError):
+        return f"{step} failed: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
+    return None
 
 
 def print_summary(summary: dict[str, Any], rec: dict[str, Any], stream: TextIO) -> None:
@@ -87,6 +198,11 @@ def print_summary(summary: dict[str, Any], rec: dict[str, Any], stream: TextIO) 
         "",
         f"reconciliation ({'balanced' if rec['balanced'] else 'NOT BALANCED'}):",
         f"  produced      {rec['produced']:>{width}}",
+        *(
+            [f"  resent        {rec['resent']:>{width}}  (lost responses; counted again below)"]
+            if rec.get("resent")
+            else []
+        ),
         f"  spilled       {rec['spilled']:>{width}}  {_reasons(rec['spilled_by_reason'])}",
         f"  dead-lettered {rec['dead_lettered']:>{width}}  "
         f"{_reasons(rec['dead_lettered_by_reason'])}",

@@ -18,8 +18,10 @@ from pathlib import Path
 
 from podcast_analytics.config.facts import KINESIS_PARTITION_KEY_MAX_CHARS
 from podcast_analytics.pipeline.errors import PipelineError
+from podcast_analytics.record_processor.handler import MAX_RECORD_BYTES, process_record
 
 _READ_CHUNK = 1 << 20
+_GZIP_MAGIC = b"\x1f\x8b"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +50,7 @@ def generated_records(
 
 def check_input(path: Path) -> str:
     """Read the whole file once (a bad gzip fails here, before anything starts) and
-    return its batch id."""
+    return its batch id: a hash of its content, so the same input is recognised."""
     if not path.exists():
         raise PipelineError(f"INPUT {path} does not exist")
     if not path.is_file():
@@ -58,11 +60,31 @@ def check_input(path: Path) -> str:
         with _open(path) as handle:
             while chunk := handle.read(_READ_CHUNK):
                 digest.update(chunk)
+        _check_has_records(path)
     except PermissionError:
         raise PipelineError(f"INPUT {path} is not readable (permission denied)") from None
     except (OSError, EOFError) as exc:
         raise PipelineError(f"INPUT {path} cannot be read: {exc}") from None
     return digest.hexdigest()[:16]
+
+
+def _check_has_records(path: Path) -> None:
+    """A file with nothing deliverable would run every step to report nothing: say so now.
+    Stops at the first line the record processor would deliver (normally line 1)."""
+    with _open(path) as handle:
+        first = handle.read(2)
+        if not first:
+            raise PipelineError(f"INPUT {path} has no records: it is empty")
+        if path.suffix != ".gz" and first == _GZIP_MAGIC:
+            raise PipelineError(f"INPUT {path} is gzip-compressed: name it {path.name}.gz")
+        handle.seek(0)
+        # Bounded reads: a binary file without newlines is not one giant line in memory.
+        while line := handle.readline(MAX_RECORD_BYTES + 1):
+            if process_record(line.rstrip(b"\n")).result == "Ok":
+                return
+    raise PipelineError(
+        f"INPUT {path} has no records: no line is a JSON object (binary, or not NDJSON?)"
+    )
 
 
 def replay_records(path: Path, arrival: datetime) -> Iterator[SourceRecord]:
@@ -78,7 +100,7 @@ def replay_records(path: Path, arrival: datetime) -> Iterator[SourceRecord]:
 def _partition_key(data: bytes, number: int) -> str:
     try:
         user_id = json.loads(data).get("user_id")
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):  # the record processor says why
         user_id = None
     if isinstance(user_id, str) and 0 < len(user_id) <= KINESIS_PARTITION_KEY_MAX_CHARS:
         return user_id

@@ -24,6 +24,10 @@ LOGGER.setLevel(logging.INFO)
 
 # Firehose's limit for one record after transformation is 1,000 KiB; Kinesis' is 1 MiB.
 MAX_RECORD_BYTES = 1_000 * 1024
+# Deepest nesting of objects and arrays a record may have (an event is 2 deep). Python's
+# parser recurses per level and would raise RecursionError near 1,000 levels, failing the
+# whole invocation; a bound of our own turns such a record into one dead letter.
+MAX_JSON_DEPTH = 64
 
 Result = Literal["Ok", "ProcessingFailed"]
 
@@ -32,7 +36,8 @@ Result = Literal["Ok", "ProcessingFailed"]
 class Processed:
     result: Result
     data: bytes  # the NDJSON line to deliver when Ok; the original bytes when failed
-    # why it failed: empty, oversize, invalid_utf8, not_json, not_an_object, duplicate_key
+    # why it failed: empty, oversize, invalid_utf8, not_json, not_an_object, duplicate_key,
+    # too_deep
     reason: str | None
 
 
@@ -52,12 +57,38 @@ def process_record(data: bytes) -> Processed:
         return Processed("ProcessingFailed", data, "duplicate_key")
     except ValueError:
         return Processed("ProcessingFailed", data, "not_json")
+    except RecursionError:
+        return Processed("ProcessingFailed", data, "too_deep")
     if not isinstance(value, dict):
         return Processed("ProcessingFailed", data, "not_an_object")
+    # Counting brackets is cheap and bounds the depth from above (brackets inside strings
+    # count too), so the exact walk only runs for the rare record that could be too deep.
+    if data.count(b"[") + data.count(b"{") > MAX_JSON_DEPTH and nesting_exceeds(
+        value, MAX_JSON_DEPTH
+    ):
+        return Processed("ProcessingFailed", data, "too_deep")
     # The record is delivered byte for byte (no re-serialisation: unknown fields, number
     # formatting and key order survive); one object per line is what Snowpipe and
     # read_ndjson expect, so strip any newline the producer added and end with exactly one.
     return Processed("Ok", text.strip().replace("\n", " ").encode("utf-8") + b"\n", None)
+
+
+def nesting_exceeds(value: Any, limit: int) -> bool:
+    """Whether objects and arrays in `value` nest deeper than `limit` (iterative: a deep
+    value cannot exhaust the stack here)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 class _DuplicateKeyError(ValueError):

@@ -8,9 +8,11 @@ from datetime import UTC, datetime
 import pytest
 from jsonschema import Draft202012Validator
 
+from podcast_analytics.config import load_settings
 from podcast_analytics.contract import SCHEMA_PATH, invalid_reason, parse_event_ts
 
 RECEIVED = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+EARLIEST = load_settings("local").events.earliest_event_instant
 SCHEMA = Draft202012Validator(json.loads(SCHEMA_PATH.read_text()))
 
 VALID = {
@@ -52,11 +54,26 @@ CASES = [
     ({"client": {"platform": "tv"}}, None, "bad_value:client.platform"),
     ({"client": {"platform": ["ios"]}}, None, "bad_value:client.platform"),
     ({"country": "gb"}, None, "bad_value:country"),
+    ({"event_ts": "0001-01-01T00:00:00Z"}, "needs the config", "too_early_timestamp"),
+    ({"event_ts": "1999-12-31T23:59:59.999999Z"}, "needs the config", "too_early_timestamp"),
+    # 1e400 parses to infinity; a 400-digit integer is no finite double either.
+    ({"position_s": float("inf")}, None, "bad_value:position_s"),
+    ({"position_s": float("-inf")}, None, "bad_value:position_s"),
+    ({"position_s": 10**400}, None, "bad_value:position_s"),
+    ({"seek_from_s": float("inf")}, None, "bad_value:seek_from_s"),
+    ({"episode_duration_s": float("inf")}, None, "bad_value:episode_duration_s"),
+    ({"client": {"app": 7}}, None, "bad_type:client.app"),
+    ({"client": {"app_version": 1.2}}, None, "bad_type:client.app_version"),
 ]
 
 
 def test_a_complete_event_is_valid_both_ways() -> None:
-    assert invalid_reason(VALID, received_at=RECEIVED, future_tolerance_s=300) is None
+    assert (
+        invalid_reason(
+            VALID, received_at=RECEIVED, future_tolerance_s=300, earliest_event_ts=EARLIEST
+        )
+        is None
+    )
     assert SCHEMA.is_valid(VALID)
 
 
@@ -67,7 +84,12 @@ def test_each_broken_rule_has_its_reason_and_the_schema_agrees(
     event = {**VALID, **change}
     if change == {}:
         event = {}
-    assert invalid_reason(event, received_at=RECEIVED, future_tolerance_s=300) == reason
+    assert (
+        invalid_reason(
+            event, received_at=RECEIVED, future_tolerance_s=300, earliest_event_ts=EARLIEST
+        )
+        == reason
+    )
     if schema_blind_spot is None:
         assert not SCHEMA.is_valid(event)
 
@@ -76,12 +98,17 @@ def test_non_playback_events_need_no_episode_or_position() -> None:
     event = {k: VALID[k] for k in ("event_id", "event_ts", "user_id", "podcast_id")}
     for event_type in ("subscribe", "unsubscribe"):
         record = {**event, "event_type": event_type}
-        assert invalid_reason(record, received_at=RECEIVED, future_tolerance_s=0) is None
+        assert (
+            invalid_reason(
+                record, received_at=RECEIVED, future_tolerance_s=0, earliest_event_ts=EARLIEST
+            )
+            is None
+        )
         assert SCHEMA.is_valid(record)
     download = {**event, "event_type": "download"}
-    assert invalid_reason(download, received_at=RECEIVED, future_tolerance_s=0) == (
-        "missing_field:episode_id"
-    )
+    assert invalid_reason(
+        download, received_at=RECEIVED, future_tolerance_s=0, earliest_event_ts=EARLIEST
+    ) == ("missing_field:episode_id")
 
 
 def test_timestamps_are_normalised_to_utc() -> None:
@@ -92,6 +119,6 @@ def test_timestamps_are_normalised_to_utc() -> None:
 
 def test_non_objects_are_not_events() -> None:
     for value in ([1], "text", 3, None):
-        assert invalid_reason(value, received_at=RECEIVED, future_tolerance_s=0) == (
-            "not_an_object"
-        )
+        assert invalid_reason(
+            value, received_at=RECEIVED, future_tolerance_s=0, earliest_event_ts=EARLIEST
+        ) == ("not_an_object")

@@ -16,6 +16,7 @@ from podcast_analytics.generator.stream import event_payload, serialise
 from podcast_analytics.record_processor.handler import process_record
 
 TOLERANCE = load_settings("local").events.future_tolerance_s
+EARLIEST = load_settings("local").events.earliest_event_instant
 SETTINGS = GeneratorSettings(events=20_000, days=7, seed=4, start=date(2026, 11, 2))
 
 
@@ -48,7 +49,13 @@ def test_clean_records_keep_the_contract(records: list[GeneratedRecord]) -> None
     for record in clean:
         event = json.loads(record.data)
         assert (
-            invalid_reason(event, received_at=record.arrival, future_tolerance_s=TOLERANCE) is None
+            invalid_reason(
+                event,
+                received_at=record.arrival,
+                future_tolerance_s=TOLERANCE,
+                earliest_event_ts=EARLIEST,
+            )
+            is None
         )
         assert event["user_id"] == record.partition_key
     ids = [json.loads(r.data)["event_id"] for r in clean]
@@ -63,7 +70,10 @@ def test_faults_are_what_they_claim(records: list[GeneratedRecord]) -> None:
         elif record.fault == "contract_violation":
             assert process_record(record.data).result == "Ok"
             reason = invalid_reason(
-                json.loads(record.data), received_at=record.arrival, future_tolerance_s=TOLERANCE
+                json.loads(record.data),
+                received_at=record.arrival,
+                future_tolerance_s=TOLERANCE,
+                earliest_event_ts=EARLIEST,
             )
             assert reason is not None
         elif record.fault == "duplicate":

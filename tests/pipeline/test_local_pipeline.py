@@ -9,6 +9,7 @@ at the simulated load time for quarantine, first-arrival-wins for duplicates.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import gzip
 import json
@@ -22,11 +23,13 @@ from typing import Any
 
 import duckdb
 import pytest
+from botocore.exceptions import ReadTimeoutError
 
 from podcast_analytics import local
 from podcast_analytics.config import load_settings
 from podcast_analytics.contract import invalid_reason
 from podcast_analytics.generator import GeneratorSettings, generate
+from podcast_analytics.local.context import DEAD_LETTERS_DIR, LocalContext
 from podcast_analytics.local.emulator.snowpipe import LoadStats, LocalSnowpipe
 from podcast_analytics.pipeline import PipelineError
 from podcast_analytics.pipeline.reconciliation import RECONCILIATION_FILE, reconcile
@@ -57,7 +60,12 @@ def expected_counts(batches: list[dict[str, Any]]) -> dict[str, Any]:
                     continue
                 counts["loaded"] += 1
                 event = json.loads(processed.data)
-                reason = invalid_reason(event, received_at=loaded_at, future_tolerance_s=tolerance)
+                reason = invalid_reason(
+                    event,
+                    received_at=loaded_at,
+                    future_tolerance_s=tolerance,
+                    earliest_event_ts=SETTINGS.events.earliest_event_instant,
+                )
                 if reason:
                     quarantined[reason] += 1
                 elif event["event_id"] in seen:
@@ -168,7 +176,7 @@ def test_objects_land_in_arrival_day_folders_with_exact_row_numbers(
 
 def test_dead_letters_keep_the_original_bytes_and_reason(session: dict[str, Any]) -> None:
     assert session["ingest"]["error_objects"] > 0
-    # The error objects vanish with the emulator; their counts are in the ledger.
+    # Their counts are in the ledger; the objects themselves are kept in OUT (see below).
     assert (
         session["reconciliation"]["dead_lettered_by_reason"]
         == (session["ingest"]["dead_lettered_by_reason"])
@@ -301,3 +309,83 @@ def test_transform_gives_dbt_absolute_paths_for_a_relative_out(
     assert argv[argv.index("--target-path") + 1] == str(tmp_path / "out" / "dbt" / "target")
     assert argv[argv.index("--log-path") + 1] == str(tmp_path / "out" / "dbt" / "logs")
     assert argv[-1] == str(tmp_path / "out" / SETTINGS.local.duckdb_file)
+
+
+def test_a_poison_record_is_dead_lettered_with_its_reason_and_kept_in_out(
+    tmp_path: Path,
+) -> None:
+    good = {
+        "event_id": "p1",
+        "event_type": "subscribe",
+        "event_ts": "2026-11-20T10:00:00Z",
+        "user_id": "u1",
+        "podcast_id": "p1",
+    }
+    poison = b"[" * 10_000 + b"]" * 10_000  # RecursionError for Python's json parser
+    path = tmp_path / "events.ndjson"
+    path.write_bytes(json.dumps(good).encode() + b"\n" + poison + b"\n")
+    out = tmp_path / "out"
+    with local.local_aws(SETTINGS, out) as ctx:
+        ingest = local.ingest(ctx, events=None, days=1, seed=0, input_path=path)
+        local.load(ctx)
+        rec = reconcile(ctx)
+    assert ingest["dead_lettered_by_reason"] == {"too_deep": 1}
+    assert rec["balanced"] and rec["loaded"] == 1
+    # The error objects outlive the emulator, in Firehose's error-record shape.
+    kept = sorted((out / DEAD_LETTERS_DIR).rglob("*.gz"))
+    assert [p.relative_to(out / DEAD_LETTERS_DIR).parts[:2] for p in kept] == [
+        ("errors", "processing-failed")
+    ]
+    records = [json.loads(line) for line in gzip.decompress(kept[0].read_bytes()).splitlines()]
+    assert [(r["errorMessage"], base64.b64decode(r["rawData"])) for r in records] == [
+        ("too_deep", poison)
+    ]
+
+
+def test_dead_letters_in_out_match_the_ledger(session: dict[str, Any]) -> None:
+    reasons: Counter[str] = Counter()
+    for path in (session["out"] / DEAD_LETTERS_DIR).rglob("*.gz"):
+        for line in gzip.decompress(path.read_bytes()).splitlines():
+            record = json.loads(line)
+            assert (
+                process_record(base64.b64decode(record["rawData"])).reason
+                == (record["errorMessage"])
+            )
+            reasons[record["errorMessage"]] += 1
+    assert (
+        dict(sorted(reasons.items())) == session["next_reconciliation"]["dead_lettered_by_reason"]
+    )
+
+
+def test_lost_responses_are_counted_as_resent_duplicates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stream accepts a PutRecords but the response is lost: the producer sends the
+    batch again (at-least-once). The extra copies are counted, not an abort."""
+    calls = {"put_records": 0}
+    real_client = LocalContext.client
+
+    def client(self: LocalContext, service: str) -> Any:
+        made = real_client(self, service)
+        if service == "kinesis":
+
+            def lose_the_second_response(**_: Any) -> None:
+                calls["put_records"] += 1
+                if calls["put_records"] == 2:
+                    raise ReadTimeoutError(endpoint_url=self.endpoint_url)
+
+            made.meta.events.register("after-call.kinesis.PutRecords", lose_the_second_response)
+        return made
+
+    monkeypatch.setattr(LocalContext, "client", client)
+    with local.local_aws(SETTINGS, tmp_path) as ctx:
+        ingest = local.ingest(ctx, events=2_000, days=1, seed=1)
+        local.load(ctx)
+        rec = reconcile(ctx)
+    assert ingest["resent"] == 500  # one whole PutRecords batch, accepted twice
+    assert rec["balanced"]
+    assert rec["produced"] + rec["resent"] == rec["spilled"] + rec["dead_lettered"] + rec["loaded"]
+    clean = expected_counts([{"events": 2_000, "days": 1, "seed": 1}])
+    assert rec["produced"] == clean["produced"]
+    # Each extra copy is a duplicate, or quarantined / dead-lettered again like its original.
+    assert rec["loaded"] - clean["loaded"] + rec["dead_lettered"] - clean["dead_lettered"] == 500

@@ -8,7 +8,12 @@ import logging
 
 import pytest
 
-from podcast_analytics.record_processor.handler import MAX_RECORD_BYTES, handler, process_record
+from podcast_analytics.record_processor.handler import (
+    MAX_JSON_DEPTH,
+    MAX_RECORD_BYTES,
+    handler,
+    process_record,
+)
 
 EVENT = {"event_id": "e-1", "event_type": "play", "position_s": 12.50, "extra": {"k": [1, 2]}}
 
@@ -28,6 +33,13 @@ def test_trailing_and_embedded_newlines_become_exactly_one_line() -> None:
     assert processed.data.count(b"\n") == 1
     assert processed.data.endswith(b"\n")
     assert json.loads(processed.data) == {"event_id": "e-1", "n": 1}
+
+
+def test_nesting_up_to_the_limit_passes() -> None:
+    deepest = b'{"a": ' + b"[" * (MAX_JSON_DEPTH - 1) + b"]" * (MAX_JSON_DEPTH - 1) + b"}"
+    assert process_record(deepest).result == "Ok"
+    # Brackets inside strings do not nest anything.
+    assert process_record(b'{"a": "' + b"[" * 500 + b'"}').result == "Ok"
 
 
 def test_a_record_that_breaks_the_contract_still_passes() -> None:
@@ -53,6 +65,10 @@ def test_a_record_that_breaks_the_contract_still_passes() -> None:
         (b'{"position_s": -Infinity}', "not_json"),
         (b'{"event_id": "a", "event_id": "b"}', "duplicate_key"),
         (b'{"client": {"app": "x", "app": "y"}}', "duplicate_key"),
+        # Poison: deep enough to exhaust Python's parser (RecursionError), or just past ours.
+        (b"[" * 10_000 + b"]" * 10_000, "too_deep"),
+        (b'{"a":' * 10_000 + b"1" + b"}" * 10_000, "too_deep"),
+        (b'{"a": ' + b"[" * MAX_JSON_DEPTH + b"]" * MAX_JSON_DEPTH + b"}", "too_deep"),
     ],
 )
 def test_anything_but_one_json_object_fails_with_its_reason(data: bytes, reason: str) -> None:
@@ -109,3 +125,10 @@ def test_the_lambda_round_trips_base64_and_keeps_record_ids_and_order(
 
 def test_the_lambda_accepts_an_empty_batch() -> None:
     assert handler({"records": []}, context=None) == {"records": []}
+
+
+def test_one_poison_record_does_not_fail_the_invocation() -> None:
+    good = json.dumps(EVENT).encode()
+    poison = b"[" * 10_000 + b"]" * 10_000
+    response = handler(_firehose_event(good, poison, good), context=None)
+    assert [r["result"] for r in response["records"]] == ["Ok", "ProcessingFailed", "Ok"]

@@ -96,7 +96,7 @@ def test_redrive_resends_what_passes_and_keeps_the_rest(env: Env, tmp_path: Path
 
     keys = _objects(env)
     none_pass_before = env.body(keys["none_pass"])
-    firehose = LocalFirehose(env.settings, env.kinesis, env.s3, run_token="r")
+    firehose = LocalFirehose(env.settings, env.kinesis, env.s3, batch_id="r")
 
     report = _run(env, dry_run=False, tmp_path=tmp_path)
 
@@ -222,7 +222,7 @@ def test_reads_what_the_local_firehose_dead_letters(env: Env, tmp_path: Path) ->
 
     records = [PASSING[0], FAILING[0], FAILING[1]]
     # Created first: like Firehose, it reads what arrives from now on.
-    firehose = LocalFirehose(env.settings, env.kinesis, env.s3, run_token="t")
+    firehose = LocalFirehose(env.settings, env.kinesis, env.s3, batch_id="t")
     with KinesisProducer(
         env.kinesis, env.settings.kinesis.stream_name, tmp_path / "spill"
     ) as producer:

@@ -36,6 +36,7 @@ PLAYING_AFTER = frozenset(("play", "resume", "progress", "seek"))
 SAME_INSTANT_ORDER = {"pause": 1, "complete": 1, "skip": 1, "seek": 2, "progress": 2}
 _EVENTS = load_settings("local").events  # the shared config's values
 MAX_PLAYBACK_SPEED = _EVENTS.max_playback_speed  # a span counts at most wall time x this
+EARLIEST_EVENT_TS = _EVENTS.earliest_event_instant
 COMPLETION_THRESHOLD = Decimal(str(_EVENTS.completion_threshold))
 STREAM_SECONDS = 60
 ENGAGED_SECONDS = 1200
@@ -230,6 +231,7 @@ def _classify(
             obj,
             received_at=row.loaded_at.replace(tzinfo=UTC),
             future_tolerance_s=future_tolerance_s,
+            earliest_event_ts=EARLIEST_EVENT_TS,
         )
         reasons[key] = reason
         if reason is not None:

@@ -90,6 +90,18 @@ def broken_records(loaded_at: datetime) -> list[dict]:
         {"country": "gb"},
         {"country": "GBR"},
         {"unexpected_field": {"nested": [1, 2]}},  # schema drift is tolerated: valid
+        {"event_ts": "0001-01-01T00:00:00Z"},  # before events.earliest_event_ts
+        {"event_ts": "1999-12-31T23:59:59.999999Z"},
+        {"event_ts": "2000-01-01T00:00:00Z"},  # exactly the earliest allowed: valid
+        # Numbers beyond the double range (written as 1e400, see `_json`): not finite.
+        {"position_s": float("inf")},
+        {"position_s": float("-inf")},
+        {"position_s": 10**400},
+        {"event_type": "seek", "position_s": 30, "seek_from_s": float("inf")},
+        {"episode_duration_s": float("inf")},
+        {"episode_duration_s": 1e308},  # large but finite: valid
+        {"client": {"app": 7}},
+        {"client": {"app_version": 1.5}},
     ]
     records = []
     for index, change in enumerate(variants):
@@ -132,8 +144,14 @@ def generated_history(
         loaded_at = last_hour + timedelta(hours=1, minutes=61)
         name = f"raw_events/{loaded_at:%Y%m%d}/contract-catalogue.json"
         for number, record in enumerate(broken_records(loaded_at), start=1):
-            rows.append(RawRow(json.dumps(record), name, number, loaded_at))
+            rows.append(RawRow(_json(record), name, number, loaded_at))
     return rows
+
+
+def _json(record: dict) -> str:
+    # json.dumps spells infinity `Infinity`, which is not JSON; a producer that overflows
+    # sends a number like 1e400, which parsers read as infinity.
+    return json.dumps(record).replace("-Infinity", "-1e400").replace("Infinity", "1e400")
 
 
 def raw_table(env: str = "local") -> tuple[str, str]:

@@ -43,7 +43,7 @@ def incremental_warehouse(tmp_path_factory, history_rows):
 def test_second_build_was_incremental(incremental_warehouse) -> None:
     _, _, incremental_sql = incremental_warehouse
     # delete+insert from a temp relation, filtered to newly loaded listeners
-    assert "newly_loaded" in incremental_sql
+    assert "affected_listeners" in incremental_sql
     assert "delete from" in incremental_sql.lower()
 
 

@@ -12,27 +12,44 @@ or evaluate `!{timestamp:...}` prefixes:
 The clock is injected: Firehose names folders after the *arrival* time, and the local run
 simulates arrival days, so `deliver(now=...)` is told what time it is. A delivery ends with
 a flush: by the time the next simulated delivery runs, the buffer interval has passed.
-Objects are byte-for-byte reproducible (gzip mtime 0, names from a run token and a counter),
-so the same input twice produces the same keys and ETags, and the loader skips them.
+Objects are byte-for-byte reproducible (gzip mtime 0) and named after the input batch, a
+counter and their own content hash, so the same input twice produces the same keys and
+ETags, and the loader skips them; a name is never reused for other content (a retried
+PutRecords can reorder a day's records), so (object key, line) always names one record.
+Error objects are also written under `dead_letter_dir` (OUT/dead_letters/ in a local run)
+with the same keys: the emulator's S3 vanishes with the run, and dead letters must stay
+readable and re-drivable, as in the cloud's errors prefix.
 """
 
 from __future__ import annotations
 
 import base64
 import gzip
+import hashlib
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from podcast_analytics.config import Settings
+from podcast_analytics.pipeline.files import write_bytes_atomically
 from podcast_analytics.record_processor.handler import process_record
 
 PROCESSING_FAILED = "processing-failed"
 # The S3 object metadata key that carries the simulated delivery time to the loader.
 DELIVERED_AT_METADATA = "delivered-at"
 _GET_RECORDS_LIMIT = 10_000
+# ...-<yyyy-MM-dd-HH-mm-ss>-<batch id>-<counter>-<content hash>.gz (see `_key`)
+_BATCH_IN_KEY = re.compile(r"-(?P<batch>[0-9a-f]{16})-\d{5}-[0-9a-f]{8}\.gz$")
+
+
+def batch_of_key(key: str) -> str | None:
+    """The input batch an object written by this stand-in came from (None: not ours)."""
+    match = _BATCH_IN_KEY.search(key)
+    return match.group("batch") if match else None
 
 
 @dataclass(slots=True)
@@ -69,11 +86,20 @@ class DeliveryStats:
 class LocalFirehose:
     """One delivery stream from `settings.kinesis.stream_name` to the raw bucket."""
 
-    def __init__(self, settings: Settings, kinesis: Any, s3: Any, *, run_token: str) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        kinesis: Any,
+        s3: Any,
+        *,
+        batch_id: str,
+        dead_letter_dir: Path | None = None,
+    ) -> None:
         self._settings = settings
         self._kinesis = kinesis
         self._s3 = s3
-        self._run_token = run_token  # makes object names unique per input, stable per rerun
+        self._batch_id = batch_id  # makes object names unique per input, stable per rerun
+        self._dead_letter_dir = dead_letter_dir
         self._buffer_bytes = settings.firehose.buffer_mib * 1024 * 1024
         self._object_counter = 0
         # Like a consumer created now: it reads what is put from here on, not what earlier
@@ -121,8 +147,10 @@ class LocalFirehose:
             self._write_raw(ok_lines, now, stats)
         if failed:
             lines = [json.dumps(item, separators=(",", ":")).encode() + b"\n" for item in failed]
-            key = self._key(self._settings.storage.prefixes.errors_for(PROCESSING_FAILED, now), now)
-            self._put(key, lines, now)
+            prefix = self._settings.storage.prefixes.errors_for(PROCESSING_FAILED, now)
+            key, body = self._put(prefix, lines, now)
+            if self._dead_letter_dir is not None:
+                write_bytes_atomically(self._dead_letter_dir / key, body)
             stats.error_objects.append(key)
         return stats
 
@@ -143,21 +171,22 @@ class LocalFirehose:
             self._iterators[shard_id] = iterator
 
     def _write_raw(self, lines: list[bytes], now: datetime, stats: DeliveryStats) -> None:
-        key = self._key(self._settings.storage.prefixes.raw_events_for(now), now)
-        self._put(key, lines, now)
+        key, _ = self._put(self._settings.storage.prefixes.raw_events_for(now), lines, now)
         stats.delivered += len(lines)
         stats.objects.append(key)
 
-    def _key(self, prefix: str, now: datetime) -> str:
+    def _key(self, prefix: str, now: datetime, body: bytes) -> str:
         # Firehose's own naming: <stream>-<version>-<yyyy-MM-dd-HH-mm-ss>-<random>; the
         # "random" part is deterministic here so reruns of the same input are recognisable.
         self._object_counter += 1
         name = self._settings.firehose.delivery_stream_name
-        suffix = f"{self._run_token}-{self._object_counter:05d}"
+        content = hashlib.md5(body, usedforsecurity=False).hexdigest()[:8]
+        suffix = f"{self._batch_id}-{self._object_counter:05d}-{content}"
         return f"{prefix}{name}-1-{now:%Y-%m-%d-%H-%M-%S}-{suffix}.gz"
 
-    def _put(self, key: str, lines: list[bytes], now: datetime) -> None:
+    def _put(self, prefix: str, lines: list[bytes], now: datetime) -> tuple[str, bytes]:
         body = gzip.compress(b"".join(lines), compresslevel=6, mtime=0)
+        key = self._key(prefix, now, body)
         self._s3.put_object(
             Bucket=self._settings.storage.buckets.raw,
             Key=key,
@@ -165,6 +194,7 @@ class LocalFirehose:
             ContentType="application/x-ndjson",
             Metadata={DELIVERED_AT_METADATA: now.astimezone(UTC).isoformat()},
         )
+        return key, body
 
     def _processor_arn(self) -> str:
         aws = self._settings.aws

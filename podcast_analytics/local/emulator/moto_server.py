@@ -23,6 +23,8 @@ from typing import IO, Any
 import boto3
 from botocore.config import Config
 
+from podcast_analytics.pipeline import children
+
 # moto accepts any credentials; fixed fake ones keep boto3 from looking for real ones.
 _FAKE_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 _START_TIMEOUT_S = 30.0
@@ -84,7 +86,7 @@ def moto_server(host: str, port: int, region: str) -> Iterator[MotoServer]:
     # moto logs every request to stderr: a pipe nobody drains fills up and blocks the
     # server, so the log goes to a temporary file, read only to explain a failed start.
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter, fixed arguments
+    process = children.popen(
         [
             sys.executable,
             "-m",
@@ -108,6 +110,7 @@ def moto_server(host: str, port: int, region: str) -> Iterator[MotoServer]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        children.forget(process)
         log.close()
 
 

@@ -29,6 +29,7 @@ import duckdb
 
 from podcast_analytics.config import RAW_TABLE_COLUMNS, Settings
 from podcast_analytics.local.emulator.firehose import DELIVERED_AT_METADATA
+from podcast_analytics.pipeline.crash_points import crash_point
 
 LOAD_HISTORY_TABLE = "load_history"
 
@@ -163,6 +164,7 @@ class LocalSnowpipe:
         except BaseException:
             con.execute("ROLLBACK")
             raise
+        crash_point("load:object-committed")
         stats.objects_loaded += 1
         stats.rows_loaded += rows
         stats.loaded_keys.append(key)

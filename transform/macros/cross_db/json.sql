@@ -30,6 +30,21 @@
     try_to_double(get_path({{ record }}, '{{ path }}')::varchar)
 {%- endmacro %}
 
+{#- Whether a json_number() is a finite double. A JSON number beyond the double range
+    (1e400) reads as infinity in DuckDB and as null (try_to_double) in Snowflake: both are
+    not finite, so the contract rejects them the same way Python does. -#}
+{% macro is_finite(number) -%}
+    {{ return(adapter.dispatch('is_finite')(number)) }}
+{%- endmacro %}
+
+{% macro duckdb__is_finite(number) -%}
+    coalesce(isfinite({{ number }}), false)
+{%- endmacro %}
+
+{% macro default__is_finite(number) -%}
+    coalesce({{ number }} not in ('inf'::float, '-inf'::float, 'nan'::float), false)
+{%- endmacro %}
+
 {#
   The JSON kind of a field, in the contract's words: 'string', 'number', 'boolean',
   'object', 'array', 'null', or SQL null when the field is absent. The contract treats

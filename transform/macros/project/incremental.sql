@@ -31,15 +31,37 @@
 {%- endmacro %}
 
 {#
-  Rows loaded since the last run, less a lookback window: the loader commits files out of
-  order under concurrency, so a strict `>` on the high-water mark could skip a file.
-  Re-reading the window is harmless because every fact replaces by key.
+  Incremental selection by what has been processed, never by `loaded_at` order: a backfill
+  or a replay loads rows whose `loaded_at` is below any high-water mark, and the loader may
+  commit files out of order. Each macro compares the new input with the target's own
+  contents, so a run that died half-way is caught up by the next one.
+
+  `not_yet_parsed(source_file)`: a raw row is new when no row of its file is in {{ this }}.
+  Files commit atomically (Snowpipe and the local loader), so file granularity is exact.
 #}
-{% macro loaded_since_high_water_mark(loaded_at_column='loaded_at') -%}
-    {{ loaded_at_column }} > (
-        -- an empty target (everything deleted, or a failed first run) reads everything
-        select {{ timestamp_add('day', -1 * shared_setting('late_arrival_lookback_days'),
-                                "coalesce(max(loaded_at), cast('1900-01-01' as " ~ dbt.type_timestamp() ~ "))") }}
-        from {{ this }}
+{% macro not_yet_parsed(source_file_column='source_file') -%}
+    not exists (
+        select 1 from {{ this }} as parsed
+        where parsed.source_file = {{ source_file_column }}
     )
+{%- endmacro %}
+
+{#
+  `listeners_with_unmodelled_events()`: the listeners with a staged event whose event_id is
+  not yet in fct_listening_events. The listener-keyed facts (plays, sessions) are built
+  before fct_listening_events (its `depends_on`), so here it still holds its state before
+  this run; it is looked up as a relation, not a ref, which would be a cycle. A crash after
+  plays or sessions were replaced but before the events fact is harmless: the next run
+  finds the same events still unmodelled and replaces the same listeners again.
+#}
+{% macro listeners_with_unmodelled_events() -%}
+    {%- set events_fact = adapter.get_relation(this.database, this.schema, 'fct_listening_events') -%}
+    select distinct staged.user_id
+    from {{ ref('stg_user_events') }} as staged
+    {%- if events_fact is not none %}
+    where not exists (
+        select 1 from {{ events_fact }} as modelled
+        where modelled.event_id = staged.event_id
+    )
+    {%- endif %}
 {%- endmacro %}

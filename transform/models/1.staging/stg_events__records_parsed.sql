@@ -11,8 +11,9 @@
   Every raw record, its contract fields pulled out, and the first contract rule it breaks.
   Incremental: parsing JSON is the most expensive step of the build, and a record's verdict
   never changes (it depends on the record and its load time only), so each run parses only
-  the files loaded since the last one (less the lookback window). After changing the
-  contract or `future_tolerance_s`, run with --full-refresh.
+  the files it has not parsed yet, whatever their `loaded_at` (a backfill or a replay loads
+  files older than the newest one here). After changing the contract, `future_tolerance_s`
+  or `earliest_event_ts`, run with --full-refresh.
   The rule order is podcast_analytics/contract/validate.py's, reason codes included, so a
   record gets the same `invalid_reason` in Python and in SQL (tests compare them).
   The reference time for `future_timestamp` is `loaded_at`, so a rebuild next year
@@ -30,7 +31,7 @@ with raw_events as (
 
     select * from {{ source('events', 'raw_events') }}
     {% if is_incremental() -%}
-    where {{ loaded_since_high_water_mark() }}
+    where {{ not_yet_parsed('raw_events.source_file') }}
     {%- endif %}
 
 ),
@@ -79,6 +80,8 @@ validated as (
             when podcast_id_text = '' then 'bad_value:podcast_id'
             when event_type_text not in {{ sql_string_list(event_types) }} then 'unknown_event_type'
             when event_ts_utc is null then 'bad_timestamp'
+            when event_ts_utc < {{ parse_rfc3339_utc("'" ~ shared_setting('earliest_event_ts') ~ "'") }}
+                then 'too_early_timestamp'
             when event_ts_utc > {{ timestamp_add('second', shared_setting('future_tolerance_s'), 'loaded_at') }}
                 then 'future_timestamp'
             when event_type_text in {{ sql_string_list(playback_types) }} and not {{ json_present('episode_id_kind') }}
@@ -92,15 +95,21 @@ validated as (
                 then 'missing_field:{{ field }}'
             when event_type_text in {{ sql_string_list(types) }} and {{ field }}_kind != 'number'
                 then 'bad_type:{{ field }}'
+            when event_type_text in {{ sql_string_list(types) }} and not {{ is_finite(field ~ '_number') }}
+                then 'bad_value:{{ field }}'
             when event_type_text in {{ sql_string_list(types) }} and {{ field }}_number < 0
                 then 'negative_position'
             {%- endfor %}
             when {{ json_present('episode_duration_s_kind') }} and episode_duration_s_kind != 'number'
                 then 'bad_type:episode_duration_s'
-            when {{ json_present('episode_duration_s_kind') }} and episode_duration_s_number <= 0
+            when {{ json_present('episode_duration_s_kind') }}
+                and (not {{ is_finite('episode_duration_s_number') }} or episode_duration_s_number <= 0)
                 then 'bad_value:episode_duration_s'
             when {{ json_present('session_id_kind') }} and session_id_kind != 'string' then 'bad_type:session_id'
             when {{ json_present('client_kind') }} and client_kind != 'object' then 'bad_type:client'
+            when {{ json_present('client_app_kind') }} and client_app_kind != 'string' then 'bad_type:client.app'
+            when {{ json_present('client_app_version_kind') }} and client_app_version_kind != 'string'
+                then 'bad_type:client.app_version'
             when {{ json_present('client_platform_kind') }}
                 and (client_platform_kind != 'string' or client_platform_text not in {{ sql_string_list(platforms) }})
                 then 'bad_value:client.platform'

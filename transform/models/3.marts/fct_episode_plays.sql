@@ -21,10 +21,9 @@ with plays as (
 ),
 
 {% if is_incremental() -%}
-newly_loaded as (
+affected_listeners as (
 
-    select * from {{ ref('stg_user_events') }}
-    where {{ loaded_since_high_water_mark() }}
+    {{ listeners_with_unmodelled_events() }}
 
 ),
 
@@ -54,7 +53,7 @@ affected_plays as (
         loaded_at
     from plays
     {% if is_incremental() -%}
-    where user_id in (select user_id from newly_loaded)
+    where user_id in (select user_id from affected_listeners)
     {%- endif %}
 
 )

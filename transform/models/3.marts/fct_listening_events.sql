@@ -1,4 +1,6 @@
 -- depends_on: {{ ref('stg_user_events') }}
+-- depends_on: {{ ref('fct_episode_plays') }}
+-- depends_on: {{ ref('fct_listening_sessions') }}
 {{
     config(
         materialized='incremental',
@@ -21,10 +23,9 @@ with session_events as (
 ),
 
 {% if is_incremental() -%}
-newly_loaded as (
+affected_listeners as (
 
-    select * from {{ ref('stg_user_events') }}
-    where {{ loaded_since_high_water_mark() }}
+    {{ listeners_with_unmodelled_events() }}
 
 ),
 
@@ -49,7 +50,7 @@ events as (
         loaded_at
     from session_events
     {% if is_incremental() -%}
-    where user_id in (select user_id from newly_loaded)
+    where user_id in (select user_id from affected_listeners)
     {%- endif %}
 
 )

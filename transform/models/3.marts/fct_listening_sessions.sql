@@ -27,10 +27,9 @@ plays as (
 ),
 
 {% if is_incremental() -%}
-newly_loaded as (
+affected_listeners as (
 
-    select * from {{ ref('stg_user_events') }}
-    where {{ loaded_since_high_water_mark() }}
+    {{ listeners_with_unmodelled_events() }}
 
 ),
 
@@ -47,7 +46,7 @@ events_by_session as (
     from session_events
     where session_id is not null
     {%- if is_incremental() %}
-        and user_id in (select user_id from newly_loaded)
+        and user_id in (select user_id from affected_listeners)
     {%- endif %}
     group by session_id, user_id
 

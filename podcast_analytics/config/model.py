@@ -18,6 +18,8 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
+from podcast_analytics.config.facts import MWAA_AIRFLOW_PYTHON
+
 # Marks a field whose value comes from environments.yaml (the rest are derived):
 # `field(metadata=GIVEN)`. A "section" entry names the YAML key when it differs.
 GIVEN: Mapping[str, Any] = MappingProxyType({"given": True})
@@ -129,6 +131,8 @@ class SnowflakeRoles:
     loader: str
     transformer: str
     reporter: str
+    # Read-only: pull-request previews (`pulumi preview` of unreviewed code) act as it.
+    previewer: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +179,8 @@ class SnowflakeConfig:
     # Small table the change-capture task fills from the stream: which event dates each
     # load touched, so incremental dbt models rebuild exactly those dates.
     load_dates_table: str
+    # Outbound AWS SNS notification integration the pipe reports load errors through.
+    notification_integration: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +229,19 @@ class MwaaConfig:
     # never in Airflow's environment.
     dbt_executable: str
 
+    @property
+    def python_version(self) -> str:
+        """The Python of MWAA's image for this Airflow version: its constraints file's."""
+        return MWAA_AIRFLOW_PYTHON[self.airflow_version]
+
+    @property
+    def constraints_url(self) -> str:
+        """Airflow's constraints file MWAA's requirements.txt must name."""
+        return (
+            "https://raw.githubusercontent.com/apache/airflow/"
+            f"constraints-{self.airflow_version}/constraints-{self.python_version}.txt"
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class AccessConfig:
@@ -231,7 +250,20 @@ class AccessConfig:
     ci_deploy_role_name: str
     # Pull-request previews (cdk diff) get their own role: read-only, never the deploy role.
     ci_plan_role_name: str
+    # Assumed by Snowflake's notification integration to publish pipe load errors to the
+    # alarm topic (CDK creates it; its trust takes the integration's IAM user/external id).
+    snowflake_notification_role_name: str
+    snowflake_notification_role_arn: str
     github_repository: str = field(metadata=GIVEN)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertsConfig:
+    """The environment's alarm topic: every CloudWatch alarm, Snowpipe load errors and DAG
+    failures notify it (CDK creates it; the name is derived here so Snowflake can name it)."""
+
+    topic_name: str
+    topic_arn: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +290,7 @@ class Settings:
     mwaa: MwaaConfig = field(metadata=GIVEN)
     access: AccessConfig = field(metadata={**GIVEN, "section": "ci"})
     local: LocalConfig = field(metadata=GIVEN)
+    alerts: AlertsConfig
 
     @property
     def resource_prefix(self) -> str:

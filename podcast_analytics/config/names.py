@@ -8,6 +8,7 @@ from typing import Any
 
 from podcast_analytics.config.model import (
     AccessConfig,
+    AlertsConfig,
     AwsConfig,
     BucketNames,
     DbtConfig,
@@ -46,6 +47,8 @@ def derive_settings(project: str, env: str, c: Mapping[str, Any]) -> Settings:
         dags=bucket("dags"),
     )
     role = f"{prefix}-snowflake-access"
+    notification_role = f"{prefix}-snowflake-notifications"
+    alarm_topic = f"{prefix}-alarms"
     return Settings(
         project=project,
         environment=env,
@@ -91,11 +94,13 @@ def derive_settings(project: str, env: str, c: Mapping[str, Any]) -> Settings:
                 loader=f"{sf_prefix}_LOADER",
                 transformer=f"{sf_prefix}_TRANSFORMER",
                 reporter=f"{sf_prefix}_REPORTER",
+                previewer=f"{sf_prefix}_PREVIEWER",
             ),
             service_users=SnowflakeRoles(
                 loader=f"{sf_prefix}_LOADER_SVC",
                 transformer=f"{sf_prefix}_TRANSFORMER_SVC",
                 reporter=f"{sf_prefix}_REPORTER_SVC",
+                previewer=f"{sf_prefix}_PREVIEWER_SVC",
             ),
             storage_integration=f"{sf_prefix}_S3_INTEGRATION",
             file_format="NDJSON_GZIP",
@@ -109,6 +114,7 @@ def derive_settings(project: str, env: str, c: Mapping[str, Any]) -> Settings:
             handoff=SnowflakeHandoff(**sf["handoff"]),
             deployer_role=f"{sf_prefix}_DEPLOYER",
             load_dates_table="RAW_EVENTS_LOAD_DATES",
+            notification_integration=f"{sf_prefix}_PIPE_ERRORS",
         ),
         dbt=DbtConfig(
             profile="podcast_analytics",
@@ -131,10 +137,16 @@ def derive_settings(project: str, env: str, c: Mapping[str, Any]) -> Settings:
             snowflake_access_role_arn=f"arn:aws:iam::{account}:role/{role}",
             ci_deploy_role_name=f"{prefix}-github-deploy",
             ci_plan_role_name=f"{prefix}-github-plan",
+            snowflake_notification_role_name=notification_role,
+            snowflake_notification_role_arn=f"arn:aws:iam::{account}:role/{notification_role}",
             github_repository=c["ci"]["github_repository"],
         ),
         local=LocalConfig(
             notification_queue=f"{prefix}-snowpipe-notifications",
             **c["local"],
+        ),
+        alerts=AlertsConfig(
+            topic_name=alarm_topic,
+            topic_arn=f"arn:aws:sns:{region}:{account}:{alarm_topic}",
         ),
     )

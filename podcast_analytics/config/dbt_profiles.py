@@ -25,7 +25,7 @@ DUCKDB_PATH_ENV = "PODCAST_DUCKDB_PATH"
 # the Pulumi provider's, i.e. the deployer key's (infra/snowflake/providers.py), and one
 # variable cannot carry two keys' passphrases in a job that runs both.
 TRANSFORMER_KEY_PATH_ENV = "SNOWFLAKE_PRIVATE_KEY_PATH"
-TRANSFORMER_KEY_PASSPHRASE_ENV = "SNOWFLAKE_TRANSFORMER_PRIVATE_KEY_PASSPHRASE"
+TRANSFORMER_KEY_PASSPHRASE_ENV = "SNOWFLAKE_TRANSFORMER_PRIVATE_KEY_PASSPHRASE"  # noqa: S105 - a name
 FAKESNOW_PORT_ENV = "PODCAST_FAKESNOW_PORT"
 # Targets beyond the three environments: `ci` builds on DuckDB in CI, `snowflake_smoke` runs
 # the real dbt-snowflake adapter against fakesnow on loopback so Snowflake SQL executes

@@ -4,7 +4,7 @@ The pipe names this integration as its ERROR_INTEGRATION, and Snowflake then pub
 message per file it fails to load to the SNS topic that the CDK side creates for every alarm
 of the environment (https://docs.snowflake.com/user-guide/data-load-snowpipe-errors-sns.html,
 https://docs.snowflake.com/sql-reference/sql/create-notification-integration-queue-outbound-aws).
-Snowflake assumes `access.snowflake_notification_role_arn` to publish; that role's trust needs
+Snowflake assumes `alerting.snowflake_publisher_role_arn` to publish; that role's trust needs
 this integration's IAM user and external id, exported as stack outputs for the CDK side.
 Both ARNs come from the shared config, so neither tool waits for the other to name them.
 """
@@ -29,8 +29,8 @@ class LoadErrorNotifications(pulumi.ComponentResource):
             name=settings.snowflake.notification_integration,
             notification_provider="AWS_SNS",
             enabled=True,
-            aws_sns_topic_arn=settings.alerts.topic_arn,
-            aws_sns_role_arn=settings.access.snowflake_notification_role_arn,
+            aws_sns_topic_arn=settings.alerting.topic_arn,
+            aws_sns_role_arn=settings.alerting.snowflake_publisher_role_arn,
             comment="Snowpipe load errors of the raw-events pipe -> the environment's alarm topic",
             opts=pulumi.ResourceOptions(parent=self),
         )

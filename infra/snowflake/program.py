@@ -41,7 +41,7 @@ def build(settings: Settings) -> dict[str, Any]:
         "integration_iam_user_arn": ingestion.integration_iam_user_arn,
         "integration_external_id": ingestion.integration_external_id,
         "pipe_notification_channel": ingestion.pipe.notification_channel,
-        # -> the CDK side: the trust of access.snowflake_notification_role_name (the role
+        # -> the CDK side: the trust of alerting.snowflake_publisher_role_name (the role
         # Snowflake assumes to publish the pipe's load errors to the alarm topic)
         "notification_iam_user_arn": notifications.iam_user_arn,
         "notification_external_id": notifications.external_id,

@@ -15,6 +15,7 @@ from podcast_analytics.config.loading import DEFAULT_CONFIG_PATH, input_shape, l
 from podcast_analytics.config.model import (
     HANDOFF_KEYS,
     AccessConfig,
+    AlertingConfig,
     AwsConfig,
     BucketNames,
     ConfigError,
@@ -42,6 +43,7 @@ __all__ = [
     "RAW_TABLE_COLUMNS",
     "REPO_ROOT",
     "AccessConfig",
+    "AlertingConfig",
     "AwsConfig",
     "BucketNames",
     "ConfigError",

@@ -51,6 +51,10 @@ class FirehoseConfig:
     processor_function_name: str
     buffer_mib: int = field(metadata=GIVEN)
     buffer_interval_s: int = field(metadata=GIVEN)
+    # Lambda concurrency reserved for the record processor; 0 reserves none. Lambda keeps 100
+    # of the account's concurrency unreserved, and new accounts can start with a quota of 10,
+    # so a reservation can fail a first deploy (docs/deploy.md, first-run checks).
+    processor_reserved_concurrency: int = field(metadata=GIVEN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +98,8 @@ class StorageConfig:
     dead_letter_expiry_days: int = field(metadata=GIVEN)
     artefacts_expiry_days: int = field(metadata=GIVEN)
     access_logs_expiry_days: int = field(metadata=GIVEN)
+    # Versioned data buckets (exports, artefacts) keep an overwritten object this long.
+    noncurrent_version_expiry_days: int = field(metadata=GIVEN)
     retain_on_delete: bool = field(metadata=GIVEN)
 
 
@@ -250,20 +256,24 @@ class AccessConfig:
     ci_deploy_role_name: str
     # Pull-request previews (cdk diff) get their own role: read-only, never the deploy role.
     ci_plan_role_name: str
-    # Assumed by Snowflake's notification integration to publish pipe load errors to the
-    # alarm topic (CDK creates it; its trust takes the integration's IAM user/external id).
-    snowflake_notification_role_name: str
-    snowflake_notification_role_arn: str
     github_repository: str = field(metadata=GIVEN)
+    # IAM allows one OIDC provider per issuer URL and account: name an existing one to reuse
+    # it ("" = the CiAccess stack creates it).
+    github_oidc_provider_arn: str = field(metadata=GIVEN)
 
 
 @dataclass(frozen=True, slots=True)
-class AlertsConfig:
-    """The environment's alarm topic: every CloudWatch alarm, Snowpipe load errors and DAG
-    failures notify it (CDK creates it; the name is derived here so Snowflake can name it)."""
+class AlertingConfig:
+    """The environment's alarm topic: CloudWatch alarms, DAG failures and Snowpipe load errors
+    all notify it, and its subscribers are the on-call."""
 
     topic_name: str
     topic_arn: str
+    # The role Snowflake's notification integration assumes to publish load errors.
+    snowflake_publisher_role_name: str
+    snowflake_publisher_role_arn: str
+    email_subscriptions: tuple[str, ...] = field(metadata=GIVEN)
+    https_subscriptions: tuple[str, ...] = field(metadata=GIVEN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,8 +299,8 @@ class Settings:
     dbt: DbtConfig
     mwaa: MwaaConfig = field(metadata=GIVEN)
     access: AccessConfig = field(metadata={**GIVEN, "section": "ci"})
+    alerting: AlertingConfig = field(metadata=GIVEN)
     local: LocalConfig = field(metadata=GIVEN)
-    alerts: AlertsConfig
 
     @property
     def resource_prefix(self) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 from podcast_analytics.config.model import (
     AccessConfig,
-    AlertsConfig,
+    AlertingConfig,
     AwsConfig,
     BucketNames,
     DbtConfig,
@@ -47,8 +47,6 @@ def derive_settings(project: str, env: str, c: Mapping[str, Any]) -> Settings:
         dags=bucket("dags"),
     )
     role = f"{prefix}-snowflake-access"
-    notification_role = f"{prefix}-snowflake-notifications"
-    alarm_topic = f"{prefix}-alarms"
     return Settings(
         project=project,
         environment=env,
@@ -137,16 +135,21 @@ def derive_settings(project: str, env: str, c: Mapping[str, Any]) -> Settings:
             snowflake_access_role_arn=f"arn:aws:iam::{account}:role/{role}",
             ci_deploy_role_name=f"{prefix}-github-deploy",
             ci_plan_role_name=f"{prefix}-github-plan",
-            snowflake_notification_role_name=notification_role,
-            snowflake_notification_role_arn=f"arn:aws:iam::{account}:role/{notification_role}",
             github_repository=c["ci"]["github_repository"],
+            github_oidc_provider_arn=c["ci"]["github_oidc_provider_arn"],
+        ),
+        alerting=AlertingConfig(
+            topic_name=f"{prefix}-alarms",
+            topic_arn=f"arn:aws:sns:{region}:{account}:{prefix}-alarms",
+            snowflake_publisher_role_name=f"{prefix}-snowflake-alarm-publisher",
+            snowflake_publisher_role_arn=(
+                f"arn:aws:iam::{account}:role/{prefix}-snowflake-alarm-publisher"
+            ),
+            email_subscriptions=tuple(c["alerting"]["email_subscriptions"]),
+            https_subscriptions=tuple(c["alerting"]["https_subscriptions"]),
         ),
         local=LocalConfig(
             notification_queue=f"{prefix}-snowpipe-notifications",
             **c["local"],
-        ),
-        alerts=AlertsConfig(
-            topic_name=alarm_topic,
-            topic_arn=f"arn:aws:sns:{region}:{account}:{alarm_topic}",
         ),
     )

@@ -138,6 +138,33 @@ def test_unknown_environment_names_the_valid_ones() -> None:
             "dev.snowflake.handoff.pipe_notification_channel: the pipe's queue is in us-west-2 "
             "but the raw bucket in eu-west-1 (aws.region)",
         ),
+        (
+            {
+                "ci": {
+                    "github_oidc_provider_arn": (
+                        "arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com"
+                    )
+                }
+            },
+            "dev.ci.github_oidc_provider_arn: must be empty (create the provider) or this "
+            "account's GitHub provider arn:aws:iam::111111111111:oidc-provider/",
+        ),
+        (
+            {"alerting": {"email_subscriptions": ["on-call"]}},
+            "dev.alerting.email_subscriptions: 'on-call' is not an email address",
+        ),
+        (
+            {"alerting": {"https_subscriptions": ["http://hooks.example.org"]}},
+            "dev.alerting.https_subscriptions: 'http://hooks.example.org' is not an https:// URL",
+        ),
+        (
+            {"firehose": {"processor_reserved_concurrency": -1}},
+            "dev.firehose.processor_reserved_concurrency: -1 is outside 0 (none)..1000",
+        ),
+        (
+            {"storage": {"noncurrent_version_expiry_days": 0}},
+            "dev.storage.noncurrent_version_expiry_days: must be a positive number of days",
+        ),
     ],
 )
 def test_bad_values_are_rejected_with_one_line_naming_them(override: dict, expected: str) -> None:
@@ -189,13 +216,14 @@ def test_mwaa_python_and_constraints_follow_the_airflow_version() -> None:
     )
 
 
-def test_alarm_topic_and_notification_role_are_derived_per_environment() -> None:
-    dev, prod = load_settings("dev"), load_settings("prod")
-    for s in (dev, prod):
-        assert s.alerts.topic_arn == (
-            f"arn:aws:sns:{s.aws.region}:{s.aws.account}:{s.alerts.topic_name}"
-        )
-        assert s.access.snowflake_notification_role_arn.endswith(
-            f":role/{s.access.snowflake_notification_role_name}"
-        )
-    assert dev.alerts.topic_name != prod.alerts.topic_name
+def test_the_alarm_topic_is_named_once_for_every_tool() -> None:
+    """CDK creates it, the DAG and Snowflake's notification integration publish to it."""
+    settings = load_settings("dev")
+    alerting = settings.alerting
+    assert alerting.topic_name == f"{settings.resource_prefix}-alarms"
+    assert alerting.topic_arn == (
+        f"arn:aws:sns:{settings.aws.region}:{settings.aws.account}:{alerting.topic_name}"
+    )
+    assert alerting.snowflake_publisher_role_arn.endswith(
+        f":role/{alerting.snowflake_publisher_role_name}"
+    )

@@ -155,8 +155,8 @@ def test_pipe_load_errors_are_published_to_the_alarm_topic(
     i = integration.inputs
     assert i["notificationProvider"] == "AWS_SNS"
     assert i["enabled"] is True
-    assert i["awsSnsTopicArn"] == settings.alerts.topic_arn
-    assert i["awsSnsRoleArn"] == settings.access.snowflake_notification_role_arn
+    assert i["awsSnsTopicArn"] == settings.alerting.topic_arn
+    assert i["awsSnsRoleArn"] == settings.alerting.snowflake_publisher_role_arn
     (pipe,) = run.of_type(f"{T}pipe:Pipe")
     assert pipe.inputs["errorIntegration"] == settings.snowflake.notification_integration
     assert "snowflake_notification_integration_resource" in PREVIEW_FEATURES

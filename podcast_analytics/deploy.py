@@ -4,9 +4,15 @@ The AWS side (CDK) and the Snowflake side (Pulumi) need values from each other; 
 of the steps and why is described once, in docs/deploy.md ("What `make deploy` does, in
 order"). `deploy_plan` below is that order as code.
 
-`--preview` is the pull-request version of the same: the manifest, `pulumi preview`, then
-`cdk diff` with the current hand-off, changing nothing. `--dry-run` prints either plan with
-placeholders for the values only known at run time, needs no credentials, runs nothing.
+Two steps belong to an account administrator (the deployer role before the first deploy;
+the resource monitor and its assignment after the first `pulumi up`): the plan shows them
+with their command, in their place, and never runs them, because the routine deploy
+credential never holds ACCOUNTADMIN.
+
+`--preview` is the pull-request version of the same: the manifest, `pulumi preview` as the
+read-only previewer role, then `cdk diff` with the current hand-off, changing nothing.
+`--dry-run` prints either plan with placeholders for the values only known at run time,
+needs no credentials, runs nothing.
 """
 
 from __future__ import annotations
@@ -41,6 +47,10 @@ DEPLOYABLE_ENVIRONMENTS = CLOUD_ENVIRONMENTS
 HANDOFF_OUTPUT_TO_CONTEXT: dict[str, str] = {key: key for key in HANDOFF_KEYS}
 
 
+# Read by the Pulumi program (infra/snowflake/providers.py) to pick the provider's role.
+PROVIDER_ROLE_VARIABLE = "PODCAST_SNOWFLAKE_ROLE"
+
+
 class DeployError(Exception):
     """A deploy that cannot start or a step that failed; printed as one line."""
 
@@ -63,6 +73,13 @@ class Step:
     # outputs; a step with `handoff` gets `-c key=value` for each hand-off value appended.
     captures: bool = False
     handoff: Handoff | None = None
+    # Set for a step an account administrator runs by hand, with their own credentials: the
+    # text says when and why; the plan shows the step, `execute` never runs it.
+    admin_note: str = ""
+
+    @property
+    def is_admin(self) -> bool:
+        return bool(self.admin_note)
 
     def command_line(self, values: Mapping[str, str] | None = None) -> str:
         """The command as a shell line; with `values=None`, placeholders for the hand-off."""
@@ -130,12 +147,27 @@ def _stack_outputs(env: str) -> tuple[str, ...]:
     return ("pulumi", "stack", "output", "--json", "--show-secrets", "-s", env)
 
 
+def _admin_bootstrap(env: str, part: str, note: str) -> Step:
+    user = ("--user", "<deploying user>") if part != "monitor" else ()
+    return Step(
+        f"admin bootstrap ({part})",
+        ("python", "-m", "infra.snowflake.bootstrap", "--env", env, "--part", part, *user),
+        admin_note=note,
+    )
+
+
 def deploy_plan(settings: Settings) -> Plan:
     env = settings.environment
     current = "read current hand-off"
     new = "read new hand-off"
     cdk_deploy = ("deploy", "--all", "-c", f"env={env}", "--require-approval", "never")
     steps = (
+        _admin_bootstrap(
+            env,
+            "role",
+            "once per environment, before the first deploy: prints the SQL an account admin "
+            "runs to create the deployer role (docs/deploy.md, first-time setup)",
+        ),
         _manifest(env),
         Step("ensure Pulumi stack", ("pulumi", "stack", "select", "--create", env)),
         Step(current, _stack_outputs(env), captures=True),
@@ -145,12 +177,22 @@ def deploy_plan(settings: Settings) -> Plan:
             handoff=Handoff(source=current, may_be_empty=True),
         ),
         Step("pulumi up", ("pulumi", "up", "--yes", "-s", env)),
+        _admin_bootstrap(
+            env,
+            "monitor",
+            "after the first `pulumi up`, and after a change of snowflake.resource_monitor: "
+            "prints the SQL an account admin runs to create the resource monitor and attach "
+            "it to the warehouse (only ACCOUNTADMIN may)",
+        ),
         Step(new, _stack_outputs(env), captures=True),
         Step(
             "cdk deploy (with hand-off)",
             _cdk(*cdk_deploy),
             handoff=Handoff(source=new, may_be_empty=False),
         ),
+        # The raw bucket notifies the pipe from the previous step on; queue what Firehose
+        # wrote before that (ALTER PIPE ... REFRESH: the last 7 days).
+        Step("pipe refresh", ("python", "-m", "infra.snowflake.refresh", "--env", env)),
         Step(
             "dbt build",
             (
@@ -172,7 +214,20 @@ def preview_plan(settings: Settings) -> Plan:
     current = "read current hand-off"
     steps = (
         _manifest(env),
-        Step("pulumi preview", ("pulumi", "preview", "--diff", "-s", env)),
+        # As the read-only previewer role (infra/snowflake/providers.py): a pull request's
+        # preview holds only the previewer's key, which can change nothing.
+        Step(
+            "pulumi preview",
+            (
+                "env",
+                f"{PROVIDER_ROLE_VARIABLE}=previewer",
+                "pulumi",
+                "preview",
+                "--diff",
+                "-s",
+                env,
+            ),
+        ),
         Step(current, _stack_outputs(env), captures=True),
         Step(
             "cdk diff",
@@ -250,7 +305,10 @@ def print_plan(plan: Plan, out: TextIO) -> None:
     for label, value in plan.facts:
         print(f"  {label + ':':<19}{value}", file=out)
     for index, step in enumerate(plan.steps, start=1):
-        print(f"[{index}/{len(plan.steps)}] {step.name}", file=out)
+        who = " [account admin; not run by make deploy]" if step.is_admin else ""
+        print(f"[{index}/{len(plan.steps)}] {step.name}{who}", file=out)
+        if step.is_admin:
+            print(f"    when: {step.admin_note}", file=out)
         print(f"    $ {step.command_line()}", file=out)
     print(
         "placeholders <...> are filled at run time from `pulumi stack output`; an empty "
@@ -274,6 +332,14 @@ def execute(
     total = len(plan.steps)
     try:
         for index, step in enumerate(plan.steps, start=1):
+            if step.is_admin:
+                print(
+                    f"==> [{index}/{total}] {step.name}: an account admin's step, not run "
+                    f"here ({step.admin_note}): {step.command_line()}",
+                    file=out,
+                )
+                outcomes.append((step, "account admin's step (not run)"))
+                continue
             values: dict[str, str] = {}
             if step.handoff is not None:
                 values = captured[step.handoff.source]
@@ -351,5 +417,8 @@ def run_deploy(environment: str, *, preview: bool, dry_run: bool, out: TextIO | 
         return 0
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     execute(plan, settings, out=out, summary_path=Path(summary) if summary else None)
-    print(f"{plan.mode} of {environment}: all {len(plan.steps)} steps succeeded", file=out)
+    admin = sum(step.is_admin for step in plan.steps)
+    ran = len(plan.steps) - admin
+    note = f" ({admin} account-admin steps listed above are not run by it)" if admin else ""
+    print(f"{plan.mode} of {environment}: all {ran} steps succeeded{note}", file=out)
     return 0

@@ -26,6 +26,7 @@ ROLE_PURPOSES: dict[str, str] = {
     "loader": "Operates and checks the raw-events pipe, loads backfills into raw",
     "transformer": "dbt: reads raw, builds staging/intermediate/marts, unloads exports",
     "reporter": "Reads the marts",
+    "previewer": "Read-only: pull-request previews (pulumi preview) of unreviewed code",
 }
 
 
@@ -136,6 +137,22 @@ def grant_matrix(
         ),
         GrantSpec(
             "reporter", "future-mart-views", ("SELECT",), _future("VIEWS", storage.marts_schema)
+        ),
+        # previewer: sees the objects a preview compares (USAGE to resolve the containers,
+        # MONITOR to read the warehouse's and the pipe's state) and can change none of them;
+        # no warehouse USAGE either, so it cannot even run a query that costs credits.
+        GrantSpec("previewer", "warehouse", ("MONITOR",), warehouse),
+        GrantSpec("previewer", "raw-database", usage, raw_db),
+        GrantSpec("previewer", "raw-schema", usage, _schema(storage.raw_schema)),
+        GrantSpec("previewer", "analytics-database", usage, analytics_db),
+        GrantSpec("previewer", "staging-schema", usage, _schema(storage.staging_schema)),
+        GrantSpec("previewer", "intermediate-schema", usage, _schema(storage.intermediate_schema)),
+        GrantSpec("previewer", "marts-schema", usage, _schema(storage.marts_schema)),
+        GrantSpec(
+            "previewer",
+            "pipe",
+            ("MONITOR",),
+            _schema_object("PIPE", ingestion.pipe.fully_qualified_name),
         ),
     ]
 

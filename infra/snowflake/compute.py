@@ -1,4 +1,12 @@
-"""The warehouse every role runs on, and the resource monitor that caps its credits."""
+"""The warehouse every role runs on. Its credit cap (the resource monitor) is admin-only.
+
+Snowflake lets only ACCOUNTADMIN create a resource monitor
+(https://docs.snowflake.com/en/user-guide/resource-monitors) and assign one to a warehouse
+(https://github.com/snowflakedb/terraform-provider-snowflake/issues/3019), so neither happens
+in the routine `pulumi up`: the one-time admin bootstrap (bootstrap.py) creates the monitor
+and attaches it. The routine run then must not undo that attachment, hence
+`ignore_changes` on the warehouse's `resource_monitor`.
+"""
 
 from __future__ import annotations
 
@@ -7,29 +15,21 @@ import pulumi_snowflake as snowflake
 
 from podcast_analytics.config import SnowflakeConfig
 
+# The property the admin bootstrap sets and the routine run leaves alone (Pulumi's name).
+ADMIN_OWNED_WAREHOUSE_PROPERTIES: tuple[str, ...] = ("resourceMonitor",)
+
 
 class Compute(pulumi.ComponentResource):
-    """One warehouse per environment (sizes from config) under a monthly credit monitor."""
+    """One warehouse per environment (sizes from config); the admin attaches its monitor."""
 
     def __init__(
         self,
         name: str,
         sf: SnowflakeConfig,
-        monitor_provider: snowflake.Provider,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("podcast-analytics:snowflake:Compute", name, None, opts)
-        rm, wh = sf.resource_monitor, sf.warehouse
-
-        # Only ACCOUNTADMIN may create resource monitors (see providers.py).
-        self.resource_monitor = snowflake.ResourceMonitor(
-            "monitor",
-            name=rm.name,
-            credit_quota=rm.credit_quota,
-            notify_triggers=list(rm.notify_at_percent),
-            suspend_trigger=rm.suspend_at_percent,
-            opts=pulumi.ResourceOptions(parent=self, provider=monitor_provider),
-        )
+        wh = sf.warehouse
         multi_cluster = wh.max_clusters > 1
         self.warehouse = snowflake.Warehouse(
             "warehouse",
@@ -45,10 +45,9 @@ class Compute(pulumi.ComponentResource):
             # A scaling policy only matters when the warehouse can scale out (multi-cluster
             # warehouses need Enterprise edition); a single-cluster warehouse leaves it unset.
             scaling_policy=wh.scaling_policy if multi_cluster else None,
-            resource_monitor=self.resource_monitor.name,
             comment="Loads checks, dbt builds, exports and reporting for this environment",
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=pulumi.ResourceOptions(
+                parent=self, ignore_changes=list(ADMIN_OWNED_WAREHOUSE_PROPERTIES)
+            ),
         )
-        self.register_outputs(
-            {"warehouse": self.warehouse.name, "resource_monitor": self.resource_monitor.name}
-        )
+        self.register_outputs({"warehouse": self.warehouse.name})

@@ -28,6 +28,8 @@ class Ingestion(pulumi.ComponentResource):
         name: str,
         settings: Settings,
         storage: Storage,
+        *,
+        error_integration: snowflake.NotificationIntegration,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("podcast-analytics:snowflake:Ingestion", name, None, opts)
@@ -101,6 +103,8 @@ class Ingestion(pulumi.ComponentResource):
             name=sf.pipe,
             auto_ingest=True,
             copy_statement=pipe_copy_statement(sf),
+            # A file the pipe cannot load is published to the alarm topic (notifications.py).
+            error_integration=error_integration.name,
             comment="Auto-ingest from the raw bucket's S3 event notifications",
             # The COPY names the stage and table by their config names, so say the order.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.stage, self.raw_table]),

@@ -10,6 +10,7 @@ from infra.snowflake.access import AccessControl, grant_matrix
 from infra.snowflake.change_capture import ChangeCapture
 from infra.snowflake.compute import Compute
 from infra.snowflake.ingestion import Ingestion
+from infra.snowflake.notifications import LoadErrorNotifications
 from infra.snowflake.providers import build_providers
 from infra.snowflake.storage import Storage
 from podcast_analytics.config import Settings
@@ -22,8 +23,11 @@ def build(settings: Settings) -> dict[str, Any]:
     deployer = pulumi.ResourceOptions(providers=[providers.deployer])
 
     storage = Storage("storage", sf, protect=settings.storage.retain_on_delete, opts=deployer)
-    compute = Compute("compute", sf, monitor_provider=providers.account_admin, opts=deployer)
-    ingestion = Ingestion("ingestion", settings, storage, opts=deployer)
+    compute = Compute("compute", sf, opts=deployer)
+    notifications = LoadErrorNotifications("load-error-notifications", settings, opts=deployer)
+    ingestion = Ingestion(
+        "ingestion", settings, storage, error_integration=notifications.integration, opts=deployer
+    )
     capture = ChangeCapture("change-capture", sf, storage, compute, ingestion, opts=deployer)
     access = AccessControl(
         "access-control",
@@ -37,6 +41,10 @@ def build(settings: Settings) -> dict[str, Any]:
         "integration_iam_user_arn": ingestion.integration_iam_user_arn,
         "integration_external_id": ingestion.integration_external_id,
         "pipe_notification_channel": ingestion.pipe.notification_channel,
+        # -> the CDK side: the trust of alerting.snowflake_publisher_role_name (the role
+        # Snowflake assumes to publish the pipe's load errors to the alarm topic)
+        "notification_iam_user_arn": notifications.iam_user_arn,
+        "notification_external_id": notifications.external_id,
         # names dbt profiles and the DAG use (already in the shared config; exported so a
         # check can compare what exists with what the config says)
         "warehouse": compute.warehouse.name,

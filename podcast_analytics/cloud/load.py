@@ -17,8 +17,16 @@ from typing import Any
 
 from podcast_analytics.config import Settings
 
-# COPY_HISTORY statuses; anything but LOADED is a file that is (partly) missing from raw.
-LOADED = "LOADED"
+# COPY_HISTORY's STATUS values are "Loaded", "Load failed", "Partially loaded",
+# "Load in progress" and "Load skipped"
+# (https://docs.snowflake.com/en/sql-reference/account-usage/copy_history,
+# https://docs.snowflake.com/en/sql-reference/functions/copy_history). Only "Load failed" and
+# "Partially loaded" mean rows are missing from raw; a file "in progress" is still loading
+# (the check waits for it), and a skipped one is reported, not counted as a failure.
+LOADED_STATUS = "LOADED"
+FAILED_STATUSES: tuple[str, ...] = ("LOAD FAILED", "PARTIALLY LOADED")
+IN_PROGRESS_STATUS = "LOAD IN PROGRESS"
+SKIPPED_STATUS = "LOAD SKIPPED"
 RUNNING = "RUNNING"
 
 
@@ -109,8 +117,8 @@ def wait_for_pipe_drain(
         sleep(poll_interval_s)
 
 
-def failed_loads(connection: Any, settings: Settings, *, since: datetime) -> list[FailedLoad]:
-    """Files Snowpipe did not fully load into the raw table since `since` (UTC)."""
+def unsettled_loads(connection: Any, settings: Settings, *, since: datetime) -> list[FailedLoad]:
+    """Files since `since` (UTC) whose COPY_HISTORY status is anything but Loaded."""
     sf = settings.snowflake
     # Identifiers come from the validated config; every value is a bound parameter.
     sql = (
@@ -121,7 +129,7 @@ def failed_loads(connection: Any, settings: Settings, *, since: datetime) -> lis
     )
     cursor = connection.cursor()
     try:
-        cursor.execute(sql, (raw_table_name(settings), since.isoformat(), LOADED))
+        cursor.execute(sql, (raw_table_name(settings), since.isoformat(), LOADED_STATUS))
         rows = cursor.fetchall()
     finally:
         cursor.close()
@@ -136,6 +144,10 @@ def failed_loads(connection: Any, settings: Settings, *, since: datetime) -> lis
     ]
 
 
+def _with_status(loads: list[FailedLoad], *statuses: str) -> list[FailedLoad]:
+    return [load for load in loads if load.status.upper() in statuses]
+
+
 def check_loads(
     connection: Any,
     settings: Settings,
@@ -144,12 +156,31 @@ def check_loads(
     timeout_s: float,
     poll_interval_s: float = 30.0,
     sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> dict[str, Any]:
-    """The load task: pipe drained and every file since `since` loaded, else raise."""
+    """The load task: pipe drained, no file still loading, none failed; else raise."""
+    deadline = clock() + timeout_s
     status = wait_for_pipe_drain(
-        connection, settings, timeout_s=timeout_s, poll_interval_s=poll_interval_s, sleep=sleep
+        connection,
+        settings,
+        timeout_s=timeout_s,
+        poll_interval_s=poll_interval_s,
+        sleep=sleep,
+        clock=clock,
     )
-    failures = failed_loads(connection, settings, since=since)
+    while True:
+        unsettled = unsettled_loads(connection, settings, since=since)
+        in_progress = _with_status(unsettled, IN_PROGRESS_STATUS)
+        if not in_progress:
+            break
+        if clock() + poll_interval_s > deadline:
+            raise PipeNotDrained(
+                f"{len(in_progress)} file(s) still 'Load in progress' in "
+                f"{raw_table_name(settings)} after {timeout_s:.0f} s, e.g. "
+                f"{in_progress[0].file_name}"
+            )
+        sleep(poll_interval_s)
+    failures = _with_status(unsettled, *FAILED_STATUSES)
     if failures:
         shown = "; ".join(f.describe() for f in failures[:5])
         more = f" and {len(failures) - 5} more" if len(failures) > 5 else ""
@@ -157,4 +188,10 @@ def check_loads(
             f"Snowpipe failed to load {len(failures)} file(s) into {raw_table_name(settings)} "
             f"since {since.isoformat()}: {shown}{more}"
         )
-    return {"pipe": pipe_name(settings), "state": status.execution_state, "failed_files": 0}
+    skipped = _with_status(unsettled, SKIPPED_STATUS)
+    return {
+        "pipe": pipe_name(settings),
+        "state": status.execution_state,
+        "failed_files": 0,
+        "skipped_files": [load.file_name for load in skipped],
+    }

@@ -7,6 +7,7 @@ import ipaddress
 import re
 from datetime import date
 
+from podcast_analytics.config.facts import MWAA_AIRFLOW_PYTHON
 from podcast_analytics.config.model import Settings, SnowflakeConfig
 from podcast_analytics.contract import parse_event_ts
 
@@ -30,7 +31,7 @@ _SNOWFLAKE_IDENTIFIER = re.compile(r"[A-Z_][A-Z0-9_$]{0,254}")
 _REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d")
 _MWAA_NAME = re.compile(r"[A-Za-z][0-9A-Za-z_-]{0,79}")
 _IAM_USER_ARN = re.compile(r"arn:aws:iam::\d{12}:user/\S+")
-_SQS_ARN = re.compile(r"arn:aws:sqs:[a-z0-9-]+:\d{12}:\S+")
+_SQS_ARN = re.compile(r"arn:aws:sqs:(?P<region>[a-z0-9-]+):\d{12}:\S+")
 GITHUB_OIDC_ISSUER = "token.actions.githubusercontent.com"
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
@@ -182,10 +183,22 @@ def check_values(s: Settings) -> list[str]:
         "snowflake.handoff.integration_iam_user_arn",
         "must be empty or an IAM user ARN (arn:aws:iam::<account>:user/...)",
     )
+    queue = _SQS_ARN.fullmatch(ho.pipe_notification_channel)
     check(
-        not ho.pipe_notification_channel or bool(_SQS_ARN.fullmatch(ho.pipe_notification_channel)),
+        not ho.pipe_notification_channel or bool(queue),
         "snowflake.handoff.pipe_notification_channel",
         "must be empty or an SQS queue ARN (arn:aws:sqs:<region>:<account>:...)",
+    )
+    # The pipe's queue lives in the Snowflake account's region, and S3 notifies only a queue
+    # in the bucket's own region (https://github.com/awsdocs/amazon-s3-user-guide/blob/master/
+    # doc_source/setup-event-notification-destination.md): a cross-region account needs the
+    # SNS route instead (docs/deploy.md, "Cross-region accounts").
+    check(
+        queue is None or queue["region"] == s.aws.region,
+        "snowflake.handoff.pipe_notification_channel",
+        f"the pipe's queue is in {queue['region'] if queue else '?'} but the raw bucket in "
+        f"{s.aws.region} (aws.region); S3 cannot notify a queue in another region: use the "
+        "SNS route of docs/deploy.md#cross-region-accounts",
     )
 
     for path, name in (
@@ -242,9 +255,10 @@ def check_values(s: Settings) -> list[str]:
         f"{mw.environment_class!r} is not one of {', '.join(MWAA_CLASSES)}",
     )
     check(
-        bool(re.fullmatch(r"\d+\.\d+\.\d+", mw.airflow_version)),
+        mw.airflow_version in MWAA_AIRFLOW_PYTHON,
         "mwaa.airflow_version",
-        f"{mw.airflow_version!r} is not a version like 3.3.1",
+        f"{mw.airflow_version!r} is not an Airflow version this project runs on MWAA "
+        f"(supported: {', '.join(MWAA_AIRFLOW_PYTHON)}; see config/facts.py)",
     )
     check(
         2 <= mw.schedulers <= 5 or (mw.environment_class == "mw1.micro" and mw.schedulers == 1),

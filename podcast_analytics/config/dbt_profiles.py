@@ -20,6 +20,12 @@ GENERATED_MARKER = (
     "# --- generated from podcast_analytics/config by `make profiles`: do not edit below ---"
 )
 DUCKDB_PATH_ENV = "PODCAST_DUCKDB_PATH"
+# dbt's Snowflake key (the transformer service user's): a file, and its passphrase if the
+# key is encrypted. The passphrase has its own variable: SNOWFLAKE_PRIVATE_KEY_PASSPHRASE is
+# the Pulumi provider's, i.e. the deployer key's (infra/snowflake/providers.py), and one
+# variable cannot carry two keys' passphrases in a job that runs both.
+TRANSFORMER_KEY_PATH_ENV = "SNOWFLAKE_PRIVATE_KEY_PATH"
+TRANSFORMER_KEY_PASSPHRASE_ENV = "SNOWFLAKE_TRANSFORMER_PRIVATE_KEY_PASSPHRASE"  # noqa: S105 - a name
 FAKESNOW_PORT_ENV = "PODCAST_FAKESNOW_PORT"
 # Targets beyond the three environments: `ci` builds on DuckDB in CI, `snowflake_smoke` runs
 # the real dbt-snowflake adapter against fakesnow on loopback so Snowflake SQL executes
@@ -50,8 +56,8 @@ def _snowflake_output(settings: Settings) -> dict[str, Any]:
         "database": sf.analytics_database,
         "schema": sf.staging_schema,
         # Key-pair auth; the key only ever comes from the environment (CI secret / MWAA).
-        "private_key_path": "{{ env_var('SNOWFLAKE_PRIVATE_KEY_PATH') }}",
-        "private_key_passphrase": "{{ env_var('SNOWFLAKE_PRIVATE_KEY_PASSPHRASE', '') }}",
+        "private_key_path": f"{{{{ env_var('{TRANSFORMER_KEY_PATH_ENV}') }}}}",
+        "private_key_passphrase": f"{{{{ env_var('{TRANSFORMER_KEY_PASSPHRASE_ENV}', '') }}}}",
         "threads": 8,
         "client_session_keep_alive": False,
         "query_tag": f"dbt-{settings.resource_prefix}",

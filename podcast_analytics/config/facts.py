@@ -14,6 +14,16 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TRANSFORM_DIR = REPO_ROOT / "transform"
 
+# Apache Airflow versions Amazon MWAA offers -> the Python of MWAA's image for it, which picks
+# Airflow's constraints file (constraints-<airflow>/constraints-<python>.txt) that MWAA's
+# requirements.txt must name. Source: https://docs.aws.amazon.com/mwaa/latest/userguide/airflow-versions.html
+# (and the constraints rule: https://docs.aws.amazon.com/mwaa/latest/userguide/connections-packages.html).
+# Only versions confirmed on MWAA's image list are here (3.3.1 runs Python 3.12 there); to
+# move to another version, check that page, add the row, and re-lock requirements/airflow.in.
+MWAA_AIRFLOW_PYTHON: dict[str, str] = {
+    "3.3.1": "3.12",
+}
+
 # Every environment the config describes; `local` runs on moto + DuckDB and is never deployed.
 ENVIRONMENTS: tuple[str, ...] = ("local", "dev", "prod")
 # Environments with cloud resources: CDK stacks, Pulumi stacks, GitHub environments.

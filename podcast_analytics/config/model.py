@@ -18,6 +18,7 @@ from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any
 
+from podcast_analytics.config.facts import MWAA_AIRFLOW_PYTHON
 from podcast_analytics.contract import parse_event_ts
 
 # Marks a field whose value comes from environments.yaml (the rest are derived):
@@ -149,6 +150,8 @@ class SnowflakeRoles:
     loader: str
     transformer: str
     reporter: str
+    # Read-only: pull-request previews (`pulumi preview` of unreviewed code) act as it.
+    previewer: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +198,8 @@ class SnowflakeConfig:
     # Small table the change-capture task fills from the stream: which event dates each
     # load touched, so incremental dbt models rebuild exactly those dates.
     load_dates_table: str
+    # Outbound AWS SNS notification integration the pipe reports load errors through.
+    notification_integration: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +247,19 @@ class MwaaConfig:
     # dbt lives in its own virtualenv on the workers (made by orchestration/startup.sh),
     # never in Airflow's environment.
     dbt_executable: str
+
+    @property
+    def python_version(self) -> str:
+        """The Python of MWAA's image for this Airflow version: its constraints file's."""
+        return MWAA_AIRFLOW_PYTHON[self.airflow_version]
+
+    @property
+    def constraints_url(self) -> str:
+        """Airflow's constraints file MWAA's requirements.txt must name."""
+        return (
+            "https://raw.githubusercontent.com/apache/airflow/"
+            f"constraints-{self.airflow_version}/constraints-{self.python_version}.txt"
+        )
 
 
 @dataclass(frozen=True, slots=True)

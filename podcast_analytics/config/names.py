@@ -92,11 +92,13 @@ def derive_settings(project: str, env: str, c: Mapping[str, Any]) -> Settings:
                 loader=f"{sf_prefix}_LOADER",
                 transformer=f"{sf_prefix}_TRANSFORMER",
                 reporter=f"{sf_prefix}_REPORTER",
+                previewer=f"{sf_prefix}_PREVIEWER",
             ),
             service_users=SnowflakeRoles(
                 loader=f"{sf_prefix}_LOADER_SVC",
                 transformer=f"{sf_prefix}_TRANSFORMER_SVC",
                 reporter=f"{sf_prefix}_REPORTER_SVC",
+                previewer=f"{sf_prefix}_PREVIEWER_SVC",
             ),
             storage_integration=f"{sf_prefix}_S3_INTEGRATION",
             file_format="NDJSON_GZIP",
@@ -110,6 +112,7 @@ def derive_settings(project: str, env: str, c: Mapping[str, Any]) -> Settings:
             handoff=SnowflakeHandoff(**sf["handoff"]),
             deployer_role=f"{sf_prefix}_DEPLOYER",
             load_dates_table="RAW_EVENTS_LOAD_DATES",
+            notification_integration=f"{sf_prefix}_PIPE_ERRORS",
         ),
         dbt=DbtConfig(
             profile="podcast_analytics",

@@ -155,3 +155,32 @@ def test_secrets_reach_only_the_steps_that_use_them(path: Path) -> None:
     for scope, env in scopes:
         leaked = [key for key, value in env.items() if "secrets." in str(value)]
         assert leaked == [], f"{path.name} {scope}: {leaked}"
+
+
+def _secrets_named(node: Any) -> set[str]:
+    return set(re.findall(r"secrets\.([A-Z0-9_]+)", json.dumps(node)))
+
+
+def test_pull_request_previews_hold_nothing_that_can_change_anything() -> None:
+    """Issue 12.14: unreviewed code gets the previewer's key and a read-only Pulumi token."""
+    workflow = _load(ROOT / ".github/workflows/plan.yml")
+    secrets = _secrets_named(workflow)
+    assert secrets, "the preview reads no secret at all: is this still the preview?"
+    assert not {name for name in secrets if "DEPLOYER" in name or "TRANSFORMER" in name}
+    assert "PULUMI_ACCESS_TOKEN" not in secrets  # the write-capable token
+    assert {"SNOWFLAKE_PREVIEW_PRIVATE_KEY", "PULUMI_PREVIEW_ACCESS_TOKEN"} <= secrets
+    # No job of a pull request's workflow may enter an environment, whose secrets it would get.
+    assert all("environment" not in job for job in workflow["jobs"].values())
+
+
+def test_the_deployers_key_is_read_only_inside_an_environment() -> None:
+    for path in WORKFLOWS:
+        for name, job in _load(path)["jobs"].items():
+            if "DEPLOYER" in " ".join(_secrets_named(job)):
+                assert job.get("environment"), f"{path.name}: job {name}"
+
+
+def test_stack_files_hold_no_secret() -> None:
+    """What a preview may decrypt must not be a key: the stacks carry no secure values."""
+    for stack in ROOT.glob("Pulumi.*.yaml"):
+        assert "secure:" not in stack.read_text(encoding="utf-8"), stack.name

@@ -105,4 +105,77 @@ def test_clean_loads_pass(dev_settings):
         "pipe": snowpipe.pipe_name(dev_settings),
         "state": "RUNNING",
         "failed_files": 0,
+        "skipped_files": [],
     }
+
+
+# Issue 12.9: COPY_HISTORY statuses other than Loaded are not all failures.
+
+
+def history(rounds: list[list[tuple]]):
+    """A COPY_HISTORY that answers each call with the next round (the last one repeats)."""
+    answers = iter(rounds)
+    last: list[list[tuple]] = [[]]
+
+    def answer(sql: str, params):
+        if "SYSTEM$PIPE_STATUS" in sql:
+            return pipe_status_row("RUNNING", 0)
+        if "COPY_HISTORY" in sql:
+            last[0] = next(answers, last[0])
+            return last[0]
+        raise AssertionError(f"unexpected SQL: {sql}")
+
+    return FakeConnection(answer)
+
+
+def test_a_file_still_loading_is_waited_for_not_failed(dev_settings):
+    in_progress = ("raw_events/20261125/c.gz", "Load in progress", 0, None)
+    connection, clock = history([[in_progress], []]), Clock()
+    result = snowpipe.check_loads(
+        connection,
+        dev_settings,
+        since=SINCE,
+        timeout_s=600,
+        poll_interval_s=30,
+        sleep=clock.sleep,
+        clock=lambda: clock.now,
+    )
+    assert result["failed_files"] == 0
+    assert clock.sleeps == [30]
+
+
+def test_a_file_loading_past_the_wait_says_so(dev_settings):
+    in_progress = ("raw_events/20261125/c.gz", "Load in progress", 0, None)
+    connection, clock = history([[in_progress]]), Clock()
+    with pytest.raises(snowpipe.PipeNotDrained, match="1 file\\(s\\) still 'Load in progress'"):
+        snowpipe.check_loads(
+            connection,
+            dev_settings,
+            since=SINCE,
+            timeout_s=60,
+            poll_interval_s=30,
+            sleep=clock.sleep,
+            clock=lambda: clock.now,
+        )
+
+
+def test_a_skipped_file_is_reported_not_failed(dev_settings):
+    skipped = ("raw_events/20261125/d.gz", "Load skipped", 0, None)
+    result = snowpipe.check_loads(
+        history([[skipped]]), dev_settings, since=SINCE, timeout_s=60, sleep=pytest.fail
+    )
+    assert result["failed_files"] == 0
+    assert result["skipped_files"] == ["raw_events/20261125/d.gz"]
+
+
+def test_only_failed_and_partial_loads_fail_among_mixed_statuses(dev_settings):
+    rows = [
+        ("a.gz", "Load failed", 3, "Error parsing JSON"),
+        ("b.gz", "Load skipped", 0, None),
+        ("c.gz", "Partially loaded", 1, "bad row"),
+    ]
+    with pytest.raises(snowpipe.LoadErrors) as caught:
+        snowpipe.check_loads(
+            history([rows]), dev_settings, since=SINCE, timeout_s=60, sleep=pytest.fail
+        )
+    assert "2 file(s)" in str(caught.value) and "b.gz" not in str(caught.value)

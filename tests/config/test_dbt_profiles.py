@@ -3,6 +3,7 @@ what the config renders, and they say what the config says."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -71,3 +72,15 @@ def test_local_target_reads_the_duckdb_file_the_config_names() -> None:
     assert out["type"] == "duckdb"
     assert f"/{local.local.duckdb_file}'" in out["path"]
     assert _shared_vars()["local"]["raw_table"] == local.snowflake.raw_table.lower()
+
+
+def test_dbt_and_pulumi_read_different_passphrase_variables() -> None:
+    """One variable per key (issue 12.12): the Pulumi provider reads
+    SNOWFLAKE_PRIVATE_KEY_PASSPHRASE for the deployer's key, so dbt's (the transformer's)
+    passphrase must come from another one."""
+    provider_variable = "SNOWFLAKE_PRIVATE_KEY_PASSPHRASE"
+    for env in ("dev", "prod"):
+        out = _profiles()["outputs"][env]
+        (variable,) = re.findall(r"env_var\('([A-Z_]+)'", out["private_key_passphrase"])
+        assert variable != provider_variable
+        assert variable == "SNOWFLAKE_TRANSFORMER_PRIVATE_KEY_PASSPHRASE"

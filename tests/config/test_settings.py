@@ -120,6 +120,24 @@ def test_unknown_environment_names_the_valid_ones() -> None:
             {"ci": {"github_repository": "not a repo"}},
             "dev.ci.github_repository: must look like owner/name",
         ),
+        # Well-formed but not a version MWAA offers (issue 12.3): the regex alone let it in.
+        (
+            {"mwaa": {"airflow_version": "3.3.0"}},
+            "dev.mwaa.airflow_version: '3.3.0' is not an Airflow version this project runs on "
+            "MWAA (supported: 3.3.1",
+        ),
+        # The pipe's queue in another region than the bucket (issue 12.2): S3 cannot notify it.
+        (
+            {
+                "snowflake": {
+                    "handoff": {
+                        "pipe_notification_channel": "arn:aws:sqs:us-west-2:999999999999:sf-1"
+                    }
+                }
+            },
+            "dev.snowflake.handoff.pipe_notification_channel: the pipe's queue is in us-west-2 "
+            "but the raw bucket in eu-west-1 (aws.region)",
+        ),
         (
             {
                 "ci": {
@@ -178,6 +196,24 @@ def test_broken_yaml_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_settings("dev", path=path)
     assert len(err.value.problems) == 1 and "not valid YAML" in err.value.problems[0]
+
+
+def test_a_queue_in_the_buckets_region_is_accepted() -> None:
+    queue = "arn:aws:sqs:eu-west-1:999999999999:sf-snowpipe-1"
+    settings = load_settings(
+        "dev", overrides={"snowflake": {"handoff": {"pipe_notification_channel": queue}}}
+    )
+    assert settings.snowflake.handoff.pipe_notification_channel == queue
+
+
+def test_mwaa_python_and_constraints_follow_the_airflow_version() -> None:
+    from podcast_analytics.config.facts import MWAA_AIRFLOW_PYTHON
+
+    mwaa = load_settings("dev").mwaa
+    assert mwaa.python_version == MWAA_AIRFLOW_PYTHON[mwaa.airflow_version]
+    assert mwaa.constraints_url.endswith(
+        f"/constraints-{mwaa.airflow_version}/constraints-{mwaa.python_version}.txt"
+    )
 
 
 def test_the_alarm_topic_is_named_once_for_every_tool() -> None:

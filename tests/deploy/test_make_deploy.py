@@ -40,19 +40,27 @@ def test_dry_run_prints_the_ordered_plan(env: str) -> None:
     out = result.stdout
     commands = [line.strip()[2:] for line in out.splitlines() if line.strip().startswith("$ ")]
     assert [c.split(" -c integration")[0] for c in commands] == [
+        f"python -m infra.snowflake.bootstrap --env {env} --part role --user '<deploying user>'",
         f"python -m podcast_analytics manifest --env {env}",
         f"pulumi stack select --create {env}",
         f"pulumi stack output --json --show-secrets -s {env}",
         f"npx cdk deploy --all -c env={env} --require-approval never",
         f"pulumi up --yes -s {env}",
+        f"python -m infra.snowflake.bootstrap --env {env} --part monitor",
         f"pulumi stack output --json --show-secrets -s {env}",
         f"npx cdk deploy --all -c env={env} --require-approval never",
+        f"python -m infra.snowflake.refresh --env {env}",
         f"(cd {settings.dbt.project_dir} && dbt build --target {settings.dbt.target}"
         f" --target-path {settings.dbt.target_path})",
     ]
+    # The admin bootstrap is its own step, marked as such, with when to run it (issue 12.1).
+    steps = [line for line in out.splitlines() if line.startswith("[")]
+    assert steps[0] == "[1/11] admin bootstrap (role) [account admin; not run by make deploy]"
+    assert steps[6] == "[7/11] admin bootstrap (monitor) [account admin; not run by make deploy]"
+    assert steps[9] == "[10/11] pipe refresh"
     # Values known only after `pulumi up` are shown as placeholders, under their context keys.
     for key in ("integration_iam_user_arn", "integration_external_id", "pipe_notification_channel"):
-        assert f"-c {key}=<{key} from 'read new hand-off'>" in commands[6]
+        assert f"-c {key}=<{key} from 'read new hand-off'>" in commands[8]
     assert settings.aws.account in out and settings.storage.buckets.raw in out
 
 
@@ -118,7 +126,7 @@ def test_a_real_run_stops_at_the_failing_step_with_one_line(tmp_path: Path) -> N
     result, calls = _real_run(tmp_path, fail_on="pulumi up")
     assert result.returncode != 0
     assert result.stderr.splitlines()[0] == (
-        "deploy error: deploy of dev failed at step 5/8 'pulumi up' (exit code 7)"
+        "deploy error: deploy of dev failed at step 6/11 'pulumi up' (exit code 7)"
     )
     assert calls == [
         "pulumi stack select --create dev",
@@ -131,7 +139,7 @@ def test_a_real_run_stops_at_the_failing_step_with_one_line(tmp_path: Path) -> N
 def test_a_real_run_hands_pulumi_outputs_to_cdk(tmp_path: Path) -> None:
     # Fail the second CDK pass (only it carries the hand-off) so dbt is never reached.
     result, calls = _real_run(tmp_path, fail_on="pipe_notification_channel=")
-    assert "failed at step 7/8 'cdk deploy (with hand-off)'" in result.stderr
+    assert "failed at step 9/11 'cdk deploy (with hand-off)'" in result.stderr
     assert calls[-1] == (
         "npx cdk deploy --all -c env=dev --require-approval never"
         " -c integration_iam_user_arn=arn:aws:iam::999999999999:user/sf"

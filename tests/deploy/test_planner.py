@@ -21,48 +21,90 @@ HANDOFF = {
 
 
 @pytest.mark.parametrize("env", deploy.DEPLOYABLE_ENVIRONMENTS)
-def test_deploy_plan_runs_cdk_pulumi_cdk_dbt_in_order(env: str) -> None:
+def test_deploy_plan_runs_cdk_pulumi_cdk_refresh_dbt_in_order(env: str) -> None:
     settings = load_settings(env)
     plan = deploy.deploy_plan(settings)
     cdk = ("npx", "cdk", "deploy", "--all", "-c", f"env={env}", "--require-approval", "never")
     outputs = ("pulumi", "stack", "output", "--json", "--show-secrets", "-s", env)
     manifest = ("python", "-m", "podcast_analytics", "manifest", "--env", env)
+    bootstrap = ("python", "-m", "infra.snowflake.bootstrap", "--env", env, "--part")
+    refresh = ("python", "-m", "infra.snowflake.refresh", "--env", env)
     dbt_build = ("dbt", "build", "--target", settings.dbt.target)
-    assert [(s.argv, s.cwd) for s in plan.steps] == [
-        (manifest, "."),
-        (("pulumi", "stack", "select", "--create", env), "."),
-        (outputs, "."),
-        (cdk, "."),
-        (("pulumi", "up", "--yes", "-s", env), "."),
-        (outputs, "."),
-        (cdk, "."),
-        ((*dbt_build, "--target-path", settings.dbt.target_path), settings.dbt.project_dir),
+    assert [(s.argv, s.cwd, s.is_admin) for s in plan.steps] == [
+        ((*bootstrap, "role", "--user", "<deploying user>"), ".", True),
+        (manifest, ".", False),
+        (("pulumi", "stack", "select", "--create", env), ".", False),
+        (outputs, ".", False),
+        (cdk, ".", False),
+        (("pulumi", "up", "--yes", "-s", env), ".", False),
+        ((*bootstrap, "monitor"), ".", True),
+        (outputs, ".", False),
+        (cdk, ".", False),
+        # After the pass that wires the S3 notification (issue 12.6).
+        (refresh, ".", False),
+        ((*dbt_build, "--target-path", settings.dbt.target_path), settings.dbt.project_dir, False),
     ]
     # The first CDK pass reads the hand-off the stack already has, the second the new one.
-    first, second = plan.steps[3].handoff, plan.steps[6].handoff
-    assert first is not None and first.source == plan.steps[2].name and first.may_be_empty
-    assert second is not None and second.source == plan.steps[5].name
+    first, second = plan.steps[4].handoff, plan.steps[8].handoff
+    assert first is not None and first.source == plan.steps[3].name and first.may_be_empty
+    assert second is not None and second.source == plan.steps[7].name
     assert not second.may_be_empty
     assert [s.captures for s in plan.steps] == [
         False,
         False,
+        False,
         True,
         False,
         False,
+        False,
         True,
+        False,
         False,
         False,
     ]
+
+
+def test_the_admin_steps_are_documented_and_never_run(tmp_path: Path) -> None:
+    """Issue 12.1: the routine credential never runs what needs ACCOUNTADMIN."""
+    settings = load_settings("dev")
+    plan = deploy.deploy_plan(settings)
+    admin = [step for step in plan.steps if step.is_admin]
+    assert [step.name for step in admin] == ["admin bootstrap (role)", "admin bootstrap (monitor)"]
+    assert all(step.admin_note for step in admin)
+    printed = io.StringIO()
+    deploy.print_plan(plan, printed)
+    assert printed.getvalue().count("[account admin; not run by make deploy]") == 2
+    tools = FakeTools(outputs=[{}, HANDOFF])
+    summary = tmp_path / "summary.md"
+    out = io.StringIO()
+    deploy.execute(plan, settings, out=out, run=tools, summary_path=summary)
+    assert not any("infra.snowflake.bootstrap" in " ".join(argv) for argv, _ in tools.calls)
+    assert summary.read_text().count("account admin's step (not run)") == 2
+    assert "an account admin's step, not run here" in out.getvalue()
+
+
+def test_the_pipe_refresh_runs_after_the_notification_is_wired() -> None:
+    settings = load_settings("dev")
+    tools = FakeTools(outputs=[{}, HANDOFF])
+    deploy.execute(deploy.deploy_plan(settings), settings, out=io.StringIO(), run=tools)
+    commands = [" ".join(argv) for argv, _ in tools.calls]
+    wired = max(i for i, c in enumerate(commands) if "pipe_notification_channel=" in c)
+    refreshed = commands.index("python -m infra.snowflake.refresh --env dev")
+    built = next(i for i, c in enumerate(commands) if c.startswith("dbt build"))
+    assert wired < refreshed < built
 
 
 def test_preview_plan_changes_nothing() -> None:
     plan = deploy.preview_plan(load_settings("dev"))
     assert [s.argv[:3] for s in plan.steps] == [
         ("python", "-m", "podcast_analytics"),
-        ("pulumi", "preview", "--diff"),
+        # Issue 12.14: the preview acts as the read-only previewer role.
+        ("env", "PODCAST_SNOWFLAKE_ROLE=previewer", "pulumi"),
         ("pulumi", "stack", "output"),
         ("npx", "cdk", "diff"),
     ]
+    assert plan.steps[1].argv[2:] == ("pulumi", "preview", "--diff", "-s", "dev")
+    assert not any(step.is_admin for step in plan.steps)
     forbidden = {"up", "deploy", "--yes", "build"}
     assert not any(forbidden & set(step.argv) for step in plan.steps)
 
@@ -118,7 +160,7 @@ def test_first_deploy_hands_pulumi_outputs_to_the_second_cdk_pass(tmp_path: Path
         ["dbt", "build", "--target", "dev", "--target-path", settings.dbt.target_path],
         deploy.REPO_ROOT / settings.dbt.project_dir,
     )
-    assert summary.read_text().count("| ok |") == 8
+    assert summary.read_text().count("| ok |") == 9
 
 
 def test_repeat_deploy_keeps_the_current_hand_off_in_the_first_pass() -> None:
@@ -141,10 +183,10 @@ def test_a_failing_step_stops_the_deploy_and_is_named(tmp_path: Path) -> None:
             run=tools,
             summary_path=summary,
         )
-    assert str(failure.value) == "deploy of dev failed at step 5/8 'pulumi up' (exit code 3)"
+    assert str(failure.value) == "deploy of dev failed at step 6/11 'pulumi up' (exit code 3)"
     assert [argv[:2] for argv, _ in tools.calls][-1] == ["pulumi", "up"]  # nothing after it
     assert "| failed (exit 3) |" in summary.read_text()
-    assert summary.read_text().count("| not run |") == 3
+    assert summary.read_text().count("| not run |") == 5
 
 
 def test_missing_hand_off_after_pulumi_up_stops_before_cdk() -> None:
@@ -194,7 +236,7 @@ def test_the_cdk_app_reads_the_hand_off_the_planner_passes() -> None:
 
     assert set(HANDOFF_KEYS) == set(deploy.HANDOFF_OUTPUT_TO_CONTEXT.values())
     settings = load_settings("dev")
-    step = deploy.deploy_plan(settings).steps[6]
+    step = deploy.deploy_plan(settings).steps[8]
     context = _context(step.resolved_argv(HANDOFF))
     app_settings = settings_from_context(cdk.App(context=context))
     assert app_settings.environment == "dev"
@@ -209,3 +251,13 @@ def test_the_cdk_app_reads_the_hand_off_the_planner_passes() -> None:
         app_settings.snowflake.handoff.pipe_notification_channel
         == HANDOFF["pipe_notification_channel"]
     )
+
+
+def test_a_hand_off_queue_in_another_region_stops_before_cdk() -> None:
+    """Issue 12.2: S3 cannot notify a queue outside the bucket's region."""
+    settings = load_settings("dev")
+    elsewhere = {**HANDOFF, "pipe_notification_channel": "arn:aws:sqs:us-west-2:999999999999:q"}
+    tools = FakeTools(outputs=[{}, elsewhere])
+    with pytest.raises(deploy.DeployError, match="pipe's queue is in us-west-2 but the raw bucket"):
+        deploy.execute(deploy.deploy_plan(settings), settings, out=io.StringIO(), run=tools)
+    assert sum(argv[:2] == ["npx", "cdk"] for argv, _ in tools.calls) == 1

@@ -28,6 +28,8 @@ PROJECT = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["name"]
 FAKE_IAM_USER_ARN = "arn:aws:iam::999999999999:user/abc1-s-mock"
 FAKE_EXTERNAL_ID = "MOCK_SFCRole=1_abcdefg="
 FAKE_NOTIFICATION_CHANNEL = "arn:aws:sqs:eu-west-1:999999999999:sf-snowpipe-MOCK"
+FAKE_SNS_IAM_USER_ARN = "arn:aws:iam::999999999999:user/abc1-s-mock-sns"
+FAKE_SNS_EXTERNAL_ID = "MOCK_SFCRole=2_hijklmn="
 
 
 @dataclass
@@ -38,6 +40,7 @@ class Declared:
     provider: str | None
     parent: str = ""  # URN of the parent resource (a component, or the stack)
     protect: bool = False
+    ignore_changes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -77,6 +80,9 @@ class SnowflakeMocks(pulumi.runtime.Mocks):
             ]
         if args.typ == "snowflake:index/pipe:Pipe":
             outputs["notificationChannel"] = FAKE_NOTIFICATION_CHANNEL
+        if args.typ == "snowflake:index/notificationIntegration:NotificationIntegration":
+            outputs["awsSnsIamUserArn"] = FAKE_SNS_IAM_USER_ARN
+            outputs["awsSnsExternalId"] = FAKE_SNS_EXTERNAL_ID
         return f"{args.name}-id", outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list | None]:
@@ -84,7 +90,8 @@ class SnowflakeMocks(pulumi.runtime.Mocks):
 
 
 class RecordingMonitor(MockMonitor):
-    """The mock engine, also noting what `new_resource` is not told: parent and protect."""
+    """The mock engine, also noting what `new_resource` is not told: parent, protect and
+    ignore_changes."""
 
     def __init__(self, run: StackRun) -> None:
         super().__init__(SnowflakeMocks(run))
@@ -97,6 +104,7 @@ class RecordingMonitor(MockMonitor):
         for declared in self.run.resources:
             if (declared.typ, declared.name) == (request.type, request.name):
                 declared.parent, declared.protect = request.parent, request.protect
+                declared.ignore_changes = tuple(request.ignoreChanges)
         return response
 
 

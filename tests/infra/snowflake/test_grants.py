@@ -55,7 +55,22 @@ def expected_grants(s: Settings) -> set[Row]:
     for schema in (sf.staging_schema, sf.intermediate_schema, sf.marts_schema):
         for privilege in ("USAGE", "CREATE TABLE", "CREATE VIEW"):
             rows.add((transformer, "SCHEMA", q(sf.analytics_database, schema), privilege))
+    # previewer (pull-request previews): sees, changes nothing, cannot even run a query.
+    previewer = sf.roles.previewer
+    rows |= {
+        (previewer, "WAREHOUSE", sf.warehouse.name, "MONITOR"),
+        (previewer, "DATABASE", sf.raw_database, "USAGE"),
+        (previewer, "SCHEMA", raw_schema, "USAGE"),
+        (previewer, "DATABASE", sf.analytics_database, "USAGE"),
+        (previewer, "PIPE", q(sf.raw_database, sf.raw_schema, sf.pipe), "MONITOR"),
+    }
+    for schema in (sf.staging_schema, sf.intermediate_schema, sf.marts_schema):
+        rows.add((previewer, "SCHEMA", q(sf.analytics_database, schema), "USAGE"))
     return rows
+
+
+# What "read-only" means for the previewer: it may resolve containers and read state.
+READ_ONLY_PRIVILEGES = {"USAGE", "MONITOR"}
 
 
 def _target(inputs: dict[str, Any]) -> tuple[str, str]:
@@ -119,12 +134,9 @@ def test_roles_roll_up_to_sysadmin_and_each_user_gets_only_its_role(
     run: StackRun, settings: Settings
 ) -> None:
     roles, users = settings.snowflake.roles, settings.snowflake.service_users
-    expected = {
-        (getattr(roles, k), "SYSADMIN", None) for k in ("loader", "transformer", "reporter")
-    }
-    expected |= {
-        (getattr(roles, k), None, getattr(users, k)) for k in ("loader", "transformer", "reporter")
-    }
+    keys = ("loader", "transformer", "reporter", "previewer")
+    expected = {(getattr(roles, k), "SYSADMIN", None) for k in keys}
+    expected |= {(getattr(roles, k), None, getattr(users, k)) for k in keys}
     actual = [
         (g.inputs["roleName"], g.inputs.get("parentRoleName"), g.inputs.get("userName"))
         for g in run.of_type(ROLE_GRANT)
@@ -134,4 +146,22 @@ def test_roles_roll_up_to_sysadmin_and_each_user_gets_only_its_role(
         roles.loader,
         roles.transformer,
         roles.reporter,
+        roles.previewer,
     }
+
+
+def test_the_previewer_can_read_state_and_change_nothing(run: StackRun, settings: Settings) -> None:
+    """Issue 12.14: previews of unreviewed code act as this role (providers.py)."""
+    previewer = settings.snowflake.roles.previewer
+    granted = [row for row in actual_grants(run) if row[0] == previewer]
+    assert granted, "the previewer sees nothing: a preview could not read state"
+    assert {privilege for *_, privilege in granted} <= READ_ONLY_PRIVILEGES, granted
+    # No warehouse USAGE: it cannot run a query, so a preview cannot spend credits either.
+    assert (previewer, "WAREHOUSE", settings.snowflake.warehouse.name, "USAGE") not in granted
+    (user,) = [
+        u
+        for u in run.of_type("snowflake:index/serviceUser:ServiceUser")
+        if u.inputs["name"] == settings.snowflake.service_users.previewer
+    ]
+    assert user.inputs["defaultRole"] == previewer
+    assert user.inputs["defaultSecondaryRolesOption"] == "NONE"

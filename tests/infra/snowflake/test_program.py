@@ -6,12 +6,20 @@ import json
 
 import pytest
 
-from infra.snowflake.providers import PREVIEW_FEATURES, ProviderConfigError
-from podcast_analytics.config import ConfigError, Settings
+from infra.snowflake.compute import ADMIN_OWNED_WAREHOUSE_PROPERTIES
+from infra.snowflake.providers import (
+    PREVIEW_FEATURES,
+    ROLE_VARIABLE,
+    ProviderConfigError,
+    provider_role,
+)
+from podcast_analytics.config import ConfigError, Settings, load_settings
 from tests.infra.snowflake.harness import (
     FAKE_EXTERNAL_ID,
     FAKE_IAM_USER_ARN,
     FAKE_NOTIFICATION_CHANNEL,
+    FAKE_SNS_EXTERNAL_ID,
+    FAKE_SNS_IAM_USER_ARN,
     StackRun,
     run_stack,
 )
@@ -36,14 +44,16 @@ def test_every_object_is_named_by_the_config(run: StackRun, settings: Settings) 
         ("schema:Schema", f"{sf.analytics_database}.{sf.intermediate_schema}"),
         ("schema:Schema", f"{sf.analytics_database}.{sf.marts_schema}"),
         ("warehouse:Warehouse", sf.warehouse.name),
-        ("resourceMonitor:ResourceMonitor", sf.resource_monitor.name),
         ("accountRole:AccountRole", sf.roles.loader),
         ("accountRole:AccountRole", sf.roles.transformer),
         ("accountRole:AccountRole", sf.roles.reporter),
+        ("accountRole:AccountRole", sf.roles.previewer),
         ("serviceUser:ServiceUser", sf.service_users.loader),
         ("serviceUser:ServiceUser", sf.service_users.transformer),
         ("serviceUser:ServiceUser", sf.service_users.reporter),
+        ("serviceUser:ServiceUser", sf.service_users.previewer),
         ("storageIntegrationAws:StorageIntegrationAws", sf.storage_integration),
+        ("notificationIntegration:NotificationIntegration", sf.notification_integration),
         ("fileFormatJson:FileFormatJson", f"{sf.raw_database}.{sf.raw_schema}.{sf.file_format}"),
         ("stageExternalS3:StageExternalS3", f"{sf.raw_database}.{sf.raw_schema}.{sf.stage}"),
         (
@@ -68,14 +78,13 @@ def test_every_object_is_named_by_the_config(run: StackRun, settings: Settings) 
 
 
 def test_warehouse_follows_the_environment(run: StackRun, settings: Settings) -> None:
-    wh, monitor = settings.snowflake.warehouse, settings.snowflake.resource_monitor
+    wh = settings.snowflake.warehouse
     (declared,) = run.of_type(WAREHOUSE)
     w = declared.inputs
     assert (w["warehouseSize"], w["autoSuspend"]) == (wh.size, wh.auto_suspend_s)
     assert w["autoResume"] == "true"
     assert w["initiallySuspended"] is True
     assert (w["minClusterCount"], w["maxClusterCount"]) == (wh.min_clusters, wh.max_clusters)
-    assert w["resourceMonitor"] == monitor.name
     if wh.max_clusters > 1:
         assert w["scalingPolicy"] == wh.scaling_policy
     else:
@@ -88,38 +97,69 @@ def test_prod_scales_out_and_dev_does_not(stack_runs: dict[str, StackRun]) -> No
     assert dev["maxClusterCount"] == 1 < prod["maxClusterCount"]
     assert prod["scalingPolicy"] == "ECONOMY"
     assert dev["autoSuspend"] < prod["autoSuspend"]
-    dev_rm, prod_rm = (stack_runs[s].of_type(MONITOR)[0].inputs for s in ("dev", "prod"))
-    assert dev_rm["creditQuota"] < prod_rm["creditQuota"]
 
 
-def test_resource_monitor_notifies_then_suspends(run: StackRun, settings: Settings) -> None:
-    rm = settings.snowflake.resource_monitor
-    (declared,) = run.of_type(MONITOR)
-    m = declared.inputs
-    assert m["creditQuota"] == rm.credit_quota
-    assert m["notifyTriggers"] == list(rm.notify_at_percent)
-    assert m["suspendTrigger"] == rm.suspend_at_percent
-    assert max(m["notifyTriggers"]) < m["suspendTrigger"]
+# Issue 12.1: only ACCOUNTADMIN may create a resource monitor
+# (https://docs.snowflake.com/en/user-guide/resource-monitors) or assign one to a warehouse
+# (terraform-provider-snowflake #3019), so the routine run does neither (bootstrap.py does).
+def test_the_routine_run_declares_no_resource_monitor(run: StackRun) -> None:
+    assert run.of_type(MONITOR) == []
 
 
-def test_only_the_resource_monitor_uses_the_account_admin_provider(
+def test_one_provider_acts_as_the_deployer_role_and_nothing_needs_accountadmin(
     run: StackRun, settings: Settings
 ) -> None:
     providers = {p.name: p.inputs for p in run.of_type(PROVIDER)}
-    assert set(providers) == {"deployer", "account-admin"}
-    assert providers["deployer"]["role"] == settings.snowflake.deployer_role
-    assert providers["account-admin"]["role"] == "ACCOUNTADMIN"
-    for inputs in providers.values():
-        assert inputs["organizationName"] == settings.snowflake.organization
-        assert inputs["accountName"] == settings.snowflake.account
-        assert inputs["authenticator"] == "SNOWFLAKE_JWT"
-        assert set(PREVIEW_FEATURES) <= set(json.loads(inputs["previewFeaturesEnabled"]))
+    assert set(providers) == {"deployer"}
+    inputs = providers["deployer"]
+    assert inputs["role"] == settings.snowflake.deployer_role
+    assert inputs["organizationName"] == settings.snowflake.organization
+    assert inputs["accountName"] == settings.snowflake.account
+    assert inputs["authenticator"] == "SNOWFLAKE_JWT"
+    assert set(PREVIEW_FEATURES) <= set(json.loads(inputs["previewFeaturesEnabled"]))
+    assert "ACCOUNTADMIN" not in json.dumps(inputs)
     for resource in run.resources:
-        if not resource.typ.startswith(T):
-            continue
-        provider = (resource.provider or "").split("::")[-2]
-        wanted = "account-admin" if resource.typ == MONITOR else "deployer"
-        assert provider == wanted, f"{resource.typ} {resource.name} uses {provider!r}"
+        if resource.typ.startswith(T):
+            provider = (resource.provider or "").split("::")[-2]
+            assert provider == "deployer", f"{resource.typ} {resource.name} uses {provider!r}"
+
+
+def test_the_warehouse_leaves_its_monitor_to_the_admin(run: StackRun) -> None:
+    (warehouse,) = run.of_type(WAREHOUSE)
+    assert "resourceMonitor" not in warehouse.inputs
+    # The admin's ALTER WAREHOUSE ... SET RESOURCE_MONITOR must survive the next `pulumi up`.
+    assert set(ADMIN_OWNED_WAREHOUSE_PROPERTIES) == {"resourceMonitor"}
+    assert "resourceMonitor" in warehouse.ignore_changes
+
+
+# Issue 12.14: a pull-request preview acts as the read-only previewer role.
+def test_a_preview_acts_as_the_previewer_role(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ROLE_VARIABLE, "previewer")
+    (provider,) = run_stack("dev").of_type(PROVIDER)
+    assert provider.inputs["role"] == load_settings("dev").snowflake.roles.previewer
+
+
+def test_an_unknown_provider_role_is_refused_in_one_line() -> None:
+    sf = load_settings("dev").snowflake
+    with pytest.raises(ProviderConfigError) as refused:
+        provider_role(sf, {ROLE_VARIABLE: "admin"})
+    assert str(refused.value) == f"{ROLE_VARIABLE}='admin': use deployer or previewer"
+    assert provider_role(sf, {}) == sf.deployer_role
+
+
+# Issue 12.17: load errors of the pipe go to the environment's alarm topic.
+def test_pipe_load_errors_are_published_to_the_alarm_topic(
+    run: StackRun, settings: Settings
+) -> None:
+    (integration,) = run.of_type(f"{T}notificationIntegration:NotificationIntegration")
+    i = integration.inputs
+    assert i["notificationProvider"] == "AWS_SNS"
+    assert i["enabled"] is True
+    assert i["awsSnsTopicArn"] == settings.alerting.topic_arn
+    assert i["awsSnsRoleArn"] == settings.alerting.snowflake_publisher_role_arn
+    (pipe,) = run.of_type(f"{T}pipe:Pipe")
+    assert pipe.inputs["errorIntegration"] == settings.snowflake.notification_integration
+    assert "snowflake_notification_integration_resource" in PREVIEW_FEATURES
 
 
 def test_ingestion_reads_the_raw_prefix_through_the_cdk_role(
@@ -173,11 +213,16 @@ def test_schemas_have_managed_access_and_users_key_pair_only(run: StackRun) -> N
 
 
 def test_users_without_a_public_key_are_reported(run: StackRun) -> None:
-    assert sum("servicePublicKeys." in w for w in run.warnings) == 3
+    assert sum("servicePublicKeys." in w for w in run.warnings) == 4
 
 
 def test_public_keys_come_from_the_stack_config() -> None:
-    keys = {"loader": "MIIBloader", "transformer": "MIIBtransformer", "reporter": "MIIBreporter"}
+    keys = {
+        "loader": "MIIBloader",
+        "transformer": "MIIBtransformer",
+        "reporter": "MIIBreporter",
+        "previewer": "MIIBpreviewer",
+    }
     keyed = run_stack("dev", extra_config={"podcast-analytics:servicePublicKeys": json.dumps(keys)})
     users = {u.name: u.inputs["rsaPublicKey"] for u in keyed.of_type(f"{T}serviceUser:ServiceUser")}
     assert users == {f"{k}-user": v for k, v in keys.items()}
@@ -190,6 +235,8 @@ def test_stack_outputs_carry_the_handoff_and_the_names(run: StackRun, settings: 
         "integration_iam_user_arn": FAKE_IAM_USER_ARN,
         "integration_external_id": FAKE_EXTERNAL_ID,
         "pipe_notification_channel": FAKE_NOTIFICATION_CHANNEL,
+        "notification_iam_user_arn": FAKE_SNS_IAM_USER_ARN,
+        "notification_external_id": FAKE_SNS_EXTERNAL_ID,
         "warehouse": sf.warehouse.name,
         "raw_database": sf.raw_database,
         "analytics_database": sf.analytics_database,
@@ -197,11 +244,13 @@ def test_stack_outputs_carry_the_handoff_and_the_names(run: StackRun, settings: 
             "loader": sf.roles.loader,
             "transformer": sf.roles.transformer,
             "reporter": sf.roles.reporter,
+            "previewer": sf.roles.previewer,
         },
         "service_users": {
             "loader": sf.service_users.loader,
             "transformer": sf.service_users.transformer,
             "reporter": sf.service_users.reporter,
+            "previewer": sf.service_users.previewer,
         },
     }
 
@@ -246,6 +295,7 @@ def test_every_snowflake_object_belongs_to_a_component(run: StackRun) -> None:
         "ingestion",
         "change-capture",
         "access-control",
+        "load-error-notifications",
     }
     for resource in run.resources:
         if resource.typ.startswith(T):

@@ -48,12 +48,46 @@ def test_pipe_copies_every_record_with_its_origin(run: StackRun, settings: Setti
         "$1",  # the whole JSON object, no filter, no parsing that could drop it
         "METADATA$FILENAME",
         "METADATA$FILE_ROW_NUMBER",
-        "SYSDATE()",  # UTC now as TIMESTAMP_NTZ
+        # the load's own time, as UTC TIMESTAMP_NTZ (CREATE PIPE's advice, see sql.py)
+        "CAST(CONVERT_TIMEZONE('UTC', METADATA$START_SCAN_TIME) AS TIMESTAMPNTZ)",
     ]
     assert select.args["from_"].this.sql("snowflake") == (
         f"@{sf.raw_database}.{sf.raw_schema}.{sf.stage}"
     )
     assert select.args.get("where") is None
+
+
+# Functions CREATE PIPE says not to use in a pipe's COPY: their value can be hours earlier
+# than the load (https://docs.snowflake.com/en/sql-reference/sql/create-pipe).
+TIME_OF_CALL_FUNCTIONS = {
+    "CURRENT_DATE",
+    "CURRENT_TIME",
+    "CURRENT_TIMESTAMP",
+    "GETDATE",
+    "LOCALTIME",
+    "LOCALTIMESTAMP",
+    "SYSDATE",
+    "SYSTIMESTAMP",
+}
+
+
+def test_loaded_at_is_the_scan_time_in_utc_not_a_time_of_call(run: StackRun) -> None:
+    (pipe,) = run.of_type(f"{T}pipe:Pipe")
+    copy = parse(pipe.inputs["copyStatement"])
+    select = copy.args["files"][0].this
+    loaded_at = select.expressions[3]
+    assert isinstance(loaded_at, exp.Cast)
+    assert loaded_at.to.sql("snowflake") == "TIMESTAMPNTZ"
+    convert = loaded_at.this
+    assert isinstance(convert, exp.ConvertTimezone)
+    assert convert.args["target_tz"].name == "UTC"
+    assert convert.args["timestamp"].sql("snowflake") == "METADATA$START_SCAN_TIME"
+    called = {
+        (f.sql_name() if not isinstance(f, exp.Anonymous) else f.name).upper()
+        for f in copy.find_all(exp.Func)
+    }
+    called |= {c.name.upper() for c in copy.find_all(exp.Column)}
+    assert not called & TIME_OF_CALL_FUNCTIONS, called & TIME_OF_CALL_FUNCTIONS
 
 
 def test_task_drains_the_stream_into_the_load_dates_table(

@@ -2,7 +2,8 @@
 
 The shapes follow dbt Labs' spec (openapi-v2.yaml in github.com/dbt-labs/dbt-cloud-openapi-spec,
 https://docs.getdbt.com/dbt-cloud/api-v2): Trigger Job Run, Retrieve Run, List Run Artifacts,
-Retrieve Run Artifact, Cancel Run, each enveloped as `{"data": ..., "status": {...}}`, run
+Retrieve Run Artifact, Cancel Run, and (for the operator's retry_from_failure) List Runs and
+Retry Failed Job, each enveloped as `{"data": ..., "status": {...}}`, run
 status codes 1 Queued, 2 Starting, 3 Running, 10 Success, 20 Error, 30 Cancelled.
 
 The provider's hook always calls `https://<connection host>/` (DbtCloudHook.get_conn), so the
@@ -57,6 +58,8 @@ class Run:
     id: int
     plan: RunPlan
     cause: str
+    # "run" for Trigger Job Run, "rerun" for Retry Failed Job (resumes from the failed node).
+    endpoint: str = "run"
     polls: int = 0
     status: int = QUEUED
     cancelled: bool = False
@@ -149,14 +152,14 @@ class DbtCloudStandIn:
 
     # ------------------------------------------------------------------ the API
 
-    def _trigger(self, job: int, body: dict[str, Any]) -> tuple[int, Any]:
+    def _trigger(self, job: int, body: dict[str, Any], endpoint: str) -> tuple[int, Any]:
         if job != self.job_id:
             return 404, None
-        if not body.get("cause"):  # TriggerRunRequest: cause is required
+        if endpoint == "run" and not body.get("cause"):  # TriggerRunRequest: cause required
             return 400, None
         with self._lock:
             plan = self.plans.pop(0) if len(self.plans) > 1 else self.plans[0]
-            run = Run(id=self._next_id, plan=plan, cause=body["cause"])
+            run = Run(id=self._next_id, plan=plan, cause=body.get("cause", ""), endpoint=endpoint)
             self._next_id += 1
             self.runs[run.id] = run
         return 200, self._run_body(run, includes=set())
@@ -217,9 +220,11 @@ class DbtCloudStandIn:
         routes = {
             "POST": [
                 (re.compile(account + r"/jobs/(?P<job>\d+)/run/"), "trigger"),
+                (re.compile(account + r"/jobs/(?P<job>\d+)/rerun/"), "rerun"),
                 (re.compile(account + r"/runs/(?P<run>\d+)/cancel/"), "cancel"),
             ],
             "GET": [
+                (re.compile(account + r"/runs/"), "runs"),
                 (re.compile(account + r"/runs/(?P<run>\d+)/"), "retrieve"),
                 (re.compile(account + r"/runs/(?P<run>\d+)/artifacts/"), "list"),
                 (re.compile(account + r"/runs/(?P<run>\d+)/artifacts/(?P<path>.+)"), "artefact"),
@@ -270,8 +275,16 @@ class DbtCloudStandIn:
                     return self._send(404)
                 if int(match["account"]) != standin.account_id:
                     return self._send(404)
-                if name == "trigger":
-                    return self._send(*standin._trigger(int(match["job"]), body))
+                if name in ("trigger", "rerun"):
+                    endpoint = "run" if name == "trigger" else "rerun"
+                    return self._send(*standin._trigger(int(match["job"]), body, endpoint))
+                if name == "runs":  # List Runs, newest first, as the operator asks
+                    job = int(query.get("job_definition_id", ["0"])[0])
+                    runs = [standin._run_body(r, set()) for r in standin.runs.values()]
+                    newest = sorted(runs, key=lambda r: -r["id"])
+                    limit = int(query.get("limit", ["100"])[0])
+                    data = [r for r in newest if r["job_definition_id"] == job][:limit]
+                    return self._send(200, data)
                 run = standin.runs.get(int(match["run"]))
                 if run is None:
                     return self._send(404)

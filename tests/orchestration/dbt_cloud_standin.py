@@ -51,6 +51,8 @@ class RunPlan:
     status_message: str | None = None
     # Retrieve Run answers this many times with Running before the end status.
     polls_running: int = 1
+    # Retrieve Run first answers this many times with 503 (a transient dbt Cloud error).
+    transient_errors: int = 0
 
 
 @dataclass
@@ -61,6 +63,7 @@ class Run:
     # "run" for Trigger Job Run, "rerun" for Retry Failed Job (resumes from the failed node).
     endpoint: str = "run"
     polls: int = 0
+    errors_sent: int = 0
     status: int = QUEUED
     cancelled: bool = False
 
@@ -249,7 +252,7 @@ class DbtCloudStandIn:
                             "status": {
                                 "code": code,
                                 "is_success": code == 200,
-                                "user_message": "Success!" if code == 200 else "Not found.",
+                                "user_message": "Success!" if code == 200 else f"HTTP {code}",
                                 "developer_message": "",
                             },
                         }
@@ -292,6 +295,9 @@ class DbtCloudStandIn:
                 # comma-separated string; accept both.
                 includes = {v for raw in query.get("include_related", []) for v in raw.split(",")}
                 if name == "retrieve":
+                    if run.plan.transient_errors > run.errors_sent:
+                        run.errors_sent += 1
+                        return self._send(503)
                     return self._send(200, standin._retrieve(run, includes))
                 if name == "cancel":
                     run.cancelled, run.status = True, CANCELLED

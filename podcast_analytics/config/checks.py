@@ -7,7 +7,7 @@ import ipaddress
 import re
 from datetime import date
 
-from podcast_analytics.config.model import Settings, SnowflakeConfig
+from podcast_analytics.config.model import TRANSFORM_RUNNERS, Settings, SnowflakeConfig
 
 WAREHOUSE_SIZES = (
     "XSMALL",
@@ -30,6 +30,8 @@ _REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d")
 _MWAA_NAME = re.compile(r"[A-Za-z][0-9A-Za-z_-]{0,79}")
 _IAM_USER_ARN = re.compile(r"arn:aws:iam::\d{12}:user/\S+")
 _SQS_ARN = re.compile(r"arn:aws:sqs:[a-z0-9-]+:\d{12}:\S+")
+# Airflow connection ids: letters, digits, _ . - (also the last part of the secret's name).
+_AIRFLOW_CONN_ID = re.compile(r"[\w.-]{1,250}")
 
 
 def check_values(s: Settings) -> list[str]:
@@ -235,6 +237,8 @@ def check_values(s: Settings) -> list[str]:
     except ValueError:
         problems.append(f"{env}.mwaa.start_date: {mw.start_date!r} is not a date (YYYY-MM-DD)")
 
+    problems.extend(_transform_runner_problems(s))
+
     lo = s.local
     check(
         _is_loopback(lo.host),
@@ -247,6 +251,39 @@ def check_values(s: Settings) -> list[str]:
         "local.duckdb_file",
         "must be a file name ending in .duckdb",
     )
+    return problems
+
+
+def _transform_runner_problems(s: Settings) -> list[str]:
+    """dbt.runner and, when the transform is a dbt Cloud job, the job's inputs."""
+    env, dbt, cloud = s.environment, s.dbt, s.dbt.cloud
+    if dbt.runner not in TRANSFORM_RUNNERS:
+        return [f"{env}.dbt.runner: {dbt.runner!r} is not one of {', '.join(TRANSFORM_RUNNERS)}"]
+    if dbt.runner != "dbt_cloud":
+        return []  # the dbt Cloud inputs may stay at their placeholders
+    if env == "local":
+        return [
+            f"{env}.dbt.runner: 'dbt_cloud' is for dev/prod; local builds DuckDB with one "
+            "`dbt build` (use cosmos)"
+        ]
+    problems = []
+    for name in ("account_id", "job_id"):
+        value = getattr(cloud, name)
+        if value <= 0:
+            what = name.removesuffix("_id")
+            problems.append(
+                f"{env}.dbt.cloud.{name}: {value} must be the dbt Cloud {what} id "
+                "(a positive number from the job's URL) when dbt.runner is dbt_cloud"
+            )
+    if not _AIRFLOW_CONN_ID.fullmatch(cloud.conn_id):
+        problems.append(
+            f"{env}.dbt.cloud.conn_id: {cloud.conn_id!r} is not an Airflow connection id "
+            "(letters, digits, _ . -)"
+        )
+    if not 1 <= cloud.check_interval_s <= 600:
+        problems.append(
+            f"{env}.dbt.cloud.check_interval_s: {cloud.check_interval_s} is outside 1..600 seconds"
+        )
     return problems
 
 

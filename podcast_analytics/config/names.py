@@ -10,6 +10,7 @@ from podcast_analytics.config.model import (
     AccessConfig,
     AwsConfig,
     BucketNames,
+    DbtCloudConfig,
     DbtConfig,
     EventsConfig,
     FirehoseConfig,
@@ -115,6 +116,8 @@ def derive_settings(project: str, env: str, c: Mapping[str, Any]) -> Settings:
             target=env,
             project_dir="transform",
             target_path=f"target/{env}",
+            runner=c["dbt"]["runner"],
+            cloud=DbtCloudConfig(**c["dbt"]["cloud"]),
         ),
         mwaa=MwaaConfig(
             environment_name=f"{prefix}-airflow",

@@ -25,7 +25,7 @@ import logging
 from pathlib import PurePosixPath
 from typing import Any, Protocol
 
-from podcast_analytics.cloud.artefacts import DBT_ARTEFACTS
+from podcast_analytics.config.facts import DBT_ARTEFACTS
 
 log = logging.getLogger(__name__)
 

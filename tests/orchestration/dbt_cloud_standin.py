@@ -286,7 +286,13 @@ class DbtCloudStandIn:
                     runs = [standin._run_body(r, set()) for r in standin.runs.values()]
                     newest = sorted(runs, key=lambda r: -r["id"])
                     limit = int(query.get("limit", ["100"])[0])
-                    data = [r for r in newest if r["job_definition_id"] == job][:limit]
+                    # status__in arrives as the operator sends it: str(list), "[1, 2, 3]".
+                    wanted = {int(v) for v in re.findall(r"\d+", query.get("status__in", [""])[0])}
+                    data = [
+                        r
+                        for r in newest
+                        if r["job_definition_id"] == job and (not wanted or r["status"] in wanted)
+                    ][:limit]
                     return self._send(200, data)
                 run = standin.runs.get(int(match["run"]))
                 if run is None:

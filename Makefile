@@ -26,6 +26,11 @@ AIRFLOW_VENV := orchestration/.venv
 AIRFLOW_PY := $(AIRFLOW_VENV)/bin/python
 AIRFLOW_LOCK := requirements/airflow.lock
 AIRFLOW_STAMP := $(AIRFLOW_VENV)/.installed
+# checkov has its own environment too: it pins a `packaging` that pytest 9 cannot use.
+CHECKOV_VENV := .venv-checkov
+CHECKOV := $(CHECKOV_VENV)/bin/checkov
+CHECKOV_LOCK := requirements/checkov.lock
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
 # jsii (under aws-cdk-lib) warns on Node 20 every start; the CLI phones home unless told not to.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
@@ -33,7 +38,7 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export UV_PYTHON_DOWNLOADS := never
 
 .PHONY: help setup lock test lint config profiles manifest synth pipeline bench docs clean
-.PHONY: lock-airflow pipeline-airflow
+.PHONY: lock-airflow lock-checkov pipeline-airflow
 .PHONY: deploy preview redrive
 
 help: ## list the targets
@@ -56,11 +61,16 @@ $(AIRFLOW_STAMP): $(AIRFLOW_LOCK) pyproject.toml | $(UV)
 	$(UV) pip install --quiet --python $(AIRFLOW_PY) --no-deps --editable .
 	touch $@
 
+$(CHECKOV_STAMP): $(CHECKOV_LOCK) | $(UV)
+	[ -x $(CHECKOV_VENV)/bin/python ] || $(UV) venv --quiet --python $(PYTHON) $(CHECKOV_VENV)
+	$(UV) pip sync --quiet --python $(CHECKOV_VENV)/bin/python --require-hashes $(CHECKOV_LOCK)
+	touch $@
+
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-setup: $(STAMP) $(AIRFLOW_STAMP) $(NODE_STAMP) ## install Python deps (locked), Airflow's env and the pinned CDK CLI
+setup: $(STAMP) $(AIRFLOW_STAMP) $(CHECKOV_STAMP) $(NODE_STAMP) ## install Python deps (locked), Airflow's and checkov's envs and the pinned CDK CLI
 
 # `uv pip compile` has no --all-groups: name every [dependency-groups] entry of pyproject.toml.
 LOCK_GROUPS = $(shell $(PYTHON) -c "import tomllib; print(' '.join('--group ' + g for g in tomllib.load(open('pyproject.toml', 'rb'))['dependency-groups']))")
@@ -72,6 +82,10 @@ lock: | $(UV) ## re-resolve requirements/dev.lock from pyproject.toml
 lock-airflow: | $(UV) ## re-resolve requirements/airflow.lock from requirements/airflow.in
 	$(UV) pip compile requirements/airflow.in --generate-hashes --universal \
 		--python-version 3.11 --quiet -o $(AIRFLOW_LOCK)
+
+lock-checkov: | $(UV) ## re-resolve requirements/checkov.lock from requirements/checkov.in
+	$(UV) pip compile requirements/checkov.in --generate-hashes --universal \
+		--python-version 3.11 --quiet -o $(CHECKOV_LOCK)
 
 # ------------------------------------------------------------------------------ use
 config: $(STAMP) ## print the resolved config of ENV as JSON
@@ -94,8 +108,10 @@ lint: $(STAMP) ## ruff, actionlint, sqlfluff (Snowflake), and the generated dbt 
 manifest: $(STAMP) ## dbt parse for ENV: the manifest the CDK app ships to MWAA for cosmos
 	@$(PY) -m podcast_analytics manifest --env "$(ENV)"
 
-synth: setup manifest ## cdk synth for ENV (dev or prod), offline, with cdk-nag
+synth: setup manifest ## cdk synth for ENV (dev or prod), offline, with cdk-nag and checkov
 	npx cdk synth --quiet -c env="$(ENV)"
+	templates=(); for t in cdk.out/*.template.json; do templates+=(-f "$$t"); done; \
+		$(CHECKOV) --quiet --compact --framework cloudformation --skip-download "$${templates[@]}"
 
 # DRY_RUN=1 prints the plan without credentials; a real run needs the CDK CLI (node_modules).
 deploy: $(STAMP) $(if $(filter 1,$(DRY_RUN)),,$(NODE_STAMP)) ## deploy ENV=dev|prod: CDK, Pulumi, hand-off, CDK, dbt (DRY_RUN=1: print the plan)

@@ -266,3 +266,38 @@ def failure_message(
         f"[{settings.environment}] {dag_id}.{task_id} failed (run {run_id}, try {try_number}): "
         f"{reason}. {log}Look at: {hint}."
     )
+
+
+# SNS subjects: at most 100 characters, no line breaks.
+_SUBJECT_LIMIT = 100
+
+
+def publish_failure(
+    settings: Settings, *, subject: str, message: str, environ: Mapping[str, str] = os.environ
+) -> str:
+    """Publish a failure report to the environment's alarm topic; returns the message id.
+
+    The topic is the one every CloudWatch alarm notifies (`settings.alerting.topic_arn`), so
+    the on-call hears about a failed task where they hear about everything else. Cloud: the
+    task's own credentials (the MWAA execution role may publish there); local: the emulator.
+    """
+    if settings.environment == "local":
+        endpoint = environ.get(ENDPOINT_VARIABLE)
+        if not endpoint:
+            raise OrchestrationError(
+                f"local mode needs {ENDPOINT_VARIABLE} to publish to the alarm topic: start "
+                "the stand-ins first (`make pipeline-airflow` does)"
+            )
+        from podcast_analytics.local.emulator.moto_server import aws_client
+
+        sns = aws_client("sns", endpoint, settings.aws.region)
+    else:
+        import boto3
+
+        sns = boto3.client("sns", region_name=settings.aws.region)
+    response = sns.publish(
+        TopicArn=settings.alerting.topic_arn,
+        Subject=" ".join(subject.split())[:_SUBJECT_LIMIT],
+        Message=message,
+    )
+    return str(response["MessageId"])

@@ -8,7 +8,9 @@ from pathlib import Path
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
+from infra.aws.nag import acknowledge_cdk_handlers
 from infra.aws.stacks import (
+    AlertingStack,
     CiAccessStack,
     IngestionStack,
     OrchestrationStack,
@@ -20,6 +22,7 @@ from podcast_analytics.config import Settings
 
 @dataclass(frozen=True, slots=True)
 class PipelineStacks:
+    alerting: AlertingStack
     storage: StorageStack
     ingestion: IngestionStack
     snowflake_access: SnowflakeAccessStack
@@ -28,6 +31,7 @@ class PipelineStacks:
 
     def all(self) -> list[cdk.Stack]:
         return [
+            self.alerting,
             self.storage,
             self.ingestion,
             self.snowflake_access,
@@ -53,6 +57,7 @@ def add_stacks(
             "termination_protection": settings.storage.retain_on_delete and unit == "storage",
         }
 
+    alerting = AlertingStack(app, "Alerting", settings=settings, **common("alerting"))
     storage = StorageStack(
         app,
         "Storage",
@@ -61,6 +66,7 @@ def add_stacks(
     )
     buckets = storage.buckets
     stacks = PipelineStacks(
+        alerting=alerting,
         storage=storage,
         ingestion=IngestionStack(
             app, "Ingestion", settings=settings, storage=buckets, **common("ingestion")
@@ -77,6 +83,7 @@ def add_stacks(
             "Orchestration",
             settings=settings,
             storage=buckets,
+            alarms=alerting.alarms,
             dbt_manifest=dbt_manifest,
             **common("orchestration"),
         ),
@@ -93,6 +100,11 @@ def add_stacks(
         stacks.ci_access,
     ):
         stack.add_stack_dependency(storage)
+    # Alarms and the DAG notify the topic by its configured ARN: it exists before them.
+    for stack in (stacks.ingestion, stacks.orchestration):
+        stack.add_stack_dependency(alerting)
+    for stack in stacks.all():
+        acknowledge_cdk_handlers(stack)
     return stacks
 
 

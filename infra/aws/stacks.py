@@ -10,10 +10,13 @@ from pathlib import Path
 
 import aws_cdk as cdk
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from infra.aws.alerting.topic import AlarmTopic
 from infra.aws.ci_access.github_deploy import GithubDeployAccess
 from infra.aws.ingestion.delivery import EventIngestion
+from infra.aws.log_encryption import EncryptedLogs
 from infra.aws.mwaa.airflow import AirflowEnvironment
 from infra.aws.mwaa.network import AirflowNetwork
 from infra.aws.policies import log_retention, removal_policy
@@ -32,6 +35,41 @@ def bucket_by_name(scope: Construct, construct_id: str, name: str) -> s3.IBucket
     return s3.Bucket.from_bucket_name(scope, construct_id, name)
 
 
+def encrypted_logs(stack: cdk.Stack, settings: Settings) -> EncryptedLogs:
+    """The stack's logs key and log-group factory: the environment's retention and policy."""
+    return EncryptedLogs(
+        stack,
+        "Logs",
+        retention=log_retention(settings),
+        removal_policy=removal_policy(settings.storage),
+    )
+
+
+def alarm_topic(scope: Construct, settings: Settings) -> sns.ITopic:
+    """The Alerting stack's topic, by the ARN the config derives (no cross-stack output)."""
+    return sns.Topic.from_topic_arn(scope, "AlarmTopic", settings.alerting.topic_arn)
+
+
+class AlertingStack(cdk.Stack):
+    """The alarm topic every other stack's alarms (and the DAG) notify: deployed first."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: Settings,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.alarms = AlarmTopic(
+            self,
+            "Alarms",
+            alerting=settings.alerting,
+            removal_policy=removal_policy(settings.storage),
+        )
+
+
 class StorageStack(cdk.Stack):
     def __init__(
         self,
@@ -44,7 +82,9 @@ class StorageStack(cdk.Stack):
         super().__init__(scope, construct_id, **kwargs)
         self.buckets = PipelineBuckets(self, "Buckets", storage=settings.storage)
         add_snowpipe_notification(
-            self.buckets.raw,
+            self,
+            raw_bucket=self.buckets.raw,
+            raw_bucket_name=settings.storage.buckets.raw,
             queue_arn=settings.snowflake.handoff.pipe_notification_channel,
             prefix=settings.storage.prefixes.raw_events,
         )
@@ -69,7 +109,8 @@ class IngestionStack(cdk.Stack):
             storage=settings.storage,
             raw_bucket=bucket_by_name(self, "RawBucket", settings.storage.buckets.raw),
             raw_key=storage.raw_key,
-            log_retention=log_retention(settings),
+            logs=encrypted_logs(self, settings),
+            alarm_topic=alarm_topic(self, settings),
         )
 
 
@@ -105,17 +146,17 @@ class OrchestrationStack(cdk.Stack):
         *,
         settings: Settings,
         storage: PipelineBuckets,
+        alarms: AlarmTopic,
         dbt_manifest: Path | None,
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        logs_policy = removal_policy(settings.storage)
+        logs = encrypted_logs(self, settings)
         network = AirflowNetwork(
             self,
             "Network",
             nat_gateways=settings.mwaa.nat_gateways,
-            log_retention=log_retention(settings),
-            logs_policy=logs_policy,
+            logs=logs,
         )
         self.airflow = AirflowEnvironment(
             self,
@@ -129,8 +170,9 @@ class OrchestrationStack(cdk.Stack):
                 self, "ArtefactsBucket", settings.storage.buckets.artefacts
             ),
             outputs_key=storage.outputs_key,
-            log_retention=log_retention(settings),
-            logs_policy=logs_policy,
+            alarm_topic_arn=settings.alerting.topic_arn,
+            alarm_key=alarms.key,
+            logs=logs,
             dbt_manifest=dbt_manifest,
         )
 

@@ -45,18 +45,26 @@ SIDE = tasks.side_for(SETTINGS, connect=_snowflake)
 
 
 def _on_failure(context: Any) -> None:
+    """Say what failed in the task log, and tell the on-call through the alarm topic."""
     ti = context["ti"]
-    log.error(
-        tasks.failure_message(
-            SETTINGS,
-            dag_id=ti.dag_id,
-            task_id=ti.task_id,
-            run_id=context["run_id"],
-            try_number=ti.try_number,
-            error=context.get("exception"),
-            log_url=getattr(ti, "log_url", None),
-        )
+    report = tasks.failure_message(
+        SETTINGS,
+        dag_id=ti.dag_id,
+        task_id=ti.task_id,
+        run_id=context["run_id"],
+        try_number=ti.try_number,
+        error=context.get("exception"),
+        log_url=getattr(ti, "log_url", None),
     )
+    log.error(report)
+    try:
+        tasks.publish_failure(
+            SETTINGS,
+            subject=f"[{SETTINGS.environment}] {ti.dag_id}.{ti.task_id} failed",
+            message=report,
+        )
+    except Exception:  # a notification problem must not hide the task's own error
+        log.exception("could not publish the failure to %s", SETTINGS.alerting.topic_arn)
 
 
 DEFAULT_ARGS: dict[str, Any] = {

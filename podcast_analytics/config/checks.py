@@ -32,6 +32,8 @@ _IAM_USER_ARN = re.compile(r"arn:aws:iam::\d{12}:user/\S+")
 _SQS_ARN = re.compile(r"arn:aws:sqs:[a-z0-9-]+:\d{12}:\S+")
 # Airflow connection ids: letters, digits, _ . - (also the last part of the secret's name).
 _AIRFLOW_CONN_ID = re.compile(r"[\w.-]{1,250}")
+GITHUB_OIDC_ISSUER = "token.actions.githubusercontent.com"
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 def check_values(s: Settings) -> list[str]:
@@ -68,6 +70,12 @@ def check_values(s: Settings) -> list[str]:
         f"{s.firehose.buffer_interval_s} is outside Firehose's 0..900 seconds",
     )
 
+    check(
+        0 <= s.firehose.processor_reserved_concurrency <= 1000,
+        "firehose.processor_reserved_concurrency",
+        f"{s.firehose.processor_reserved_concurrency} is outside 0 (none)..1000",
+    )
+
     st = s.storage
     check(
         0 < st.raw_to_infrequent_access_days < st.raw_to_glacier_ir_days,
@@ -79,7 +87,12 @@ def check_values(s: Settings) -> list[str]:
         "storage.raw_to_infrequent_access_days",
         "S3 allows STANDARD_IA transitions only after 30 days or more",
     )
-    for name in ("dead_letter_expiry_days", "artefacts_expiry_days", "access_logs_expiry_days"):
+    for name in (
+        "dead_letter_expiry_days",
+        "artefacts_expiry_days",
+        "access_logs_expiry_days",
+        "noncurrent_version_expiry_days",
+    ):
         check(getattr(st, name) > 0, f"storage.{name}", "must be a positive number of days")
     for purpose, name in dataclasses.asdict(st.buckets).items():
         check(
@@ -101,6 +114,7 @@ def check_values(s: Settings) -> list[str]:
         "must be between 0 and 90 days",
     )
     check(ev.max_playback_speed >= 1, "events.max_playback_speed", "must be >= 1")
+    check(0 < ev.completion_threshold <= 1, "events.completion_threshold", "must be in (0, 1]")
 
     sf = s.snowflake
     wh = sf.warehouse
@@ -180,12 +194,36 @@ def check_values(s: Settings) -> list[str]:
         ("access.snowflake_access_role_name", s.access.snowflake_access_role_name),
         ("access.ci_deploy_role_name", s.access.ci_deploy_role_name),
         ("access.ci_plan_role_name", s.access.ci_plan_role_name),
+        ("alerting.snowflake_publisher_role_name", s.alerting.snowflake_publisher_role_name),
     ):
         check(bool(_IAM_NAME.fullmatch(name)), path, f"derived IAM role name {name!r} is invalid")
     check(
         bool(re.fullmatch(r"[\w.-]+/[\w.-]+", s.access.github_repository)),
         "ci.github_repository",
         "must look like owner/name",
+    )
+    oidc_arn = f"arn:aws:iam::{s.aws.account}:oidc-provider/{GITHUB_OIDC_ISSUER}"
+    check(
+        s.access.github_oidc_provider_arn in ("", oidc_arn),
+        "ci.github_oidc_provider_arn",
+        f"must be empty (create the provider) or this account's GitHub provider {oidc_arn}",
+    )
+    for address in s.alerting.email_subscriptions:
+        check(
+            bool(_EMAIL.fullmatch(address)),
+            "alerting.email_subscriptions",
+            f"{address!r} is not an email address",
+        )
+    for url in s.alerting.https_subscriptions:
+        check(
+            url.startswith("https://") and len(url) > len("https://"),
+            "alerting.https_subscriptions",
+            f"{url!r} is not an https:// URL",
+        )
+    check(
+        bool(_AWS_NAME.fullmatch(s.alerting.topic_name)) and len(s.alerting.topic_name) <= 256,
+        "alerting.topic_name",
+        f"derived SNS topic name {s.alerting.topic_name!r} is invalid",
     )
 
     mw = s.mwaa

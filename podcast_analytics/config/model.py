@@ -49,6 +49,10 @@ class FirehoseConfig:
     processor_function_name: str
     buffer_mib: int = field(metadata=GIVEN)
     buffer_interval_s: int = field(metadata=GIVEN)
+    # Lambda concurrency reserved for the record processor; 0 reserves none. Lambda keeps 100
+    # of the account's concurrency unreserved, and new accounts can start with a quota of 10,
+    # so a reservation can fail a first deploy (docs/deploy.md, first-run checks).
+    processor_reserved_concurrency: int = field(metadata=GIVEN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +96,8 @@ class StorageConfig:
     dead_letter_expiry_days: int = field(metadata=GIVEN)
     artefacts_expiry_days: int = field(metadata=GIVEN)
     access_logs_expiry_days: int = field(metadata=GIVEN)
+    # Versioned data buckets (exports, artefacts) keep an overwritten object this long.
+    noncurrent_version_expiry_days: int = field(metadata=GIVEN)
     retain_on_delete: bool = field(metadata=GIVEN)
 
 
@@ -104,6 +110,8 @@ class EventsConfig:
     late_arrival_lookback_days: int = field(metadata=GIVEN)
     # A listening span counts at most its wall-clock time x this (apps play at up to 3x).
     max_playback_speed: int = field(metadata=GIVEN)
+    # A play is completed once its furthest point heard reaches this share of the episode.
+    completion_threshold: float = field(metadata=GIVEN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +261,23 @@ class AccessConfig:
     # Pull-request previews (cdk diff) get their own role: read-only, never the deploy role.
     ci_plan_role_name: str
     github_repository: str = field(metadata=GIVEN)
+    # IAM allows one OIDC provider per issuer URL and account: name an existing one to reuse
+    # it ("" = the CiAccess stack creates it).
+    github_oidc_provider_arn: str = field(metadata=GIVEN)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertingConfig:
+    """The environment's alarm topic: CloudWatch alarms, DAG failures and Snowpipe load errors
+    all notify it, and its subscribers are the on-call."""
+
+    topic_name: str
+    topic_arn: str
+    # The role Snowflake's notification integration assumes to publish load errors.
+    snowflake_publisher_role_name: str
+    snowflake_publisher_role_arn: str
+    email_subscriptions: tuple[str, ...] = field(metadata=GIVEN)
+    https_subscriptions: tuple[str, ...] = field(metadata=GIVEN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +303,7 @@ class Settings:
     dbt: DbtConfig = field(metadata=GIVEN)
     mwaa: MwaaConfig = field(metadata=GIVEN)
     access: AccessConfig = field(metadata={**GIVEN, "section": "ci"})
+    alerting: AlertingConfig = field(metadata=GIVEN)
     local: LocalConfig = field(metadata=GIVEN)
 
     @property

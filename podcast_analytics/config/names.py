@@ -8,6 +8,7 @@ from typing import Any
 
 from podcast_analytics.config.model import (
     AccessConfig,
+    AlertingConfig,
     AwsConfig,
     BucketNames,
     DbtCloudConfig,
@@ -135,6 +136,17 @@ def derive_settings(project: str, env: str, c: Mapping[str, Any]) -> Settings:
             ci_deploy_role_name=f"{prefix}-github-deploy",
             ci_plan_role_name=f"{prefix}-github-plan",
             github_repository=c["ci"]["github_repository"],
+            github_oidc_provider_arn=c["ci"]["github_oidc_provider_arn"],
+        ),
+        alerting=AlertingConfig(
+            topic_name=f"{prefix}-alarms",
+            topic_arn=f"arn:aws:sns:{region}:{account}:{prefix}-alarms",
+            snowflake_publisher_role_name=f"{prefix}-snowflake-alarm-publisher",
+            snowflake_publisher_role_arn=(
+                f"arn:aws:iam::{account}:role/{prefix}-snowflake-alarm-publisher"
+            ),
+            email_subscriptions=tuple(c["alerting"]["email_subscriptions"]),
+            https_subscriptions=tuple(c["alerting"]["https_subscriptions"]),
         ),
         local=LocalConfig(
             notification_queue=f"{prefix}-snowpipe-notifications",

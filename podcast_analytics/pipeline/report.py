@@ -54,16 +54,34 @@ def write_report(settings: Settings, out_dir: Path, reconciliation: dict[str, An
 
 
 def _daily_activity(con: duckdb.DuckDBPyConnection, marts: str) -> str:
+    # Listeners come from the network mart: summing shows' unique listeners would count a
+    # listener of two shows twice. Minutes and plays add up.
     rows = con.execute(
-        f"SELECT event_date, sum(unique_listeners), sum(minutes_listened), sum(plays) "
-        f"FROM {marts}.fct_daily_podcast_kpis GROUP BY 1 ORDER BY 1"
+        f"SELECT event_date, unique_listeners, minutes_listened, plays "
+        f"FROM {marts}.fct_daily_network_listeners ORDER BY 1"
     ).fetchall()
-    _require(rows, "fct_daily_podcast_kpis")
+    _require(rows, "fct_daily_network_listeners")
     labels = [str(r[0]) for r in rows]
     return (
-        _line_chart(labels, [("listeners (per show, summed)", [float(r[1]) for r in rows])])
+        _line_chart(labels, [("listeners (whole network)", [float(r[1]) for r in rows])])
         + _line_chart(labels, [("minutes listened", [float(r[2]) for r in rows])], colour=1)
         + _line_chart(labels, [("plays", [float(r[3]) for r in rows])], colour=2)
+    )
+
+
+def _weekly_listeners(con: duckdb.DuckDBPyConnection, marts: str) -> str:
+    rows = con.execute(
+        f"SELECT week_start, unique_listeners, engaged_listeners "
+        f"FROM {marts}.fct_weekly_network_listeners ORDER BY 1"
+    ).fetchall()
+    _require(rows, "fct_weekly_network_listeners")
+    labels = [str(r[0]) for r in rows]
+    return _line_chart(
+        labels,
+        [
+            ("listeners per ISO week", [float(r[1]) for r in rows]),
+            ("engaged listeners", [float(r[2]) for r in rows]),
+        ],
     )
 
 
@@ -78,7 +96,7 @@ def _top_episodes(con: duckdb.DuckDBPyConnection, marts: str) -> str:
 
 def _completion(con: duckdb.DuckDBPyConnection, marts: str) -> str:
     rows = con.execute(
-        f"SELECT podcast_id, sum(completion_rate * plays) / nullif(sum(plays), 0) AS rate "
+        f"SELECT podcast_id, sum(completed_plays) / nullif(sum(plays), 0) AS rate "
         f"FROM {marts}.fct_daily_podcast_kpis GROUP BY 1 HAVING sum(plays) > 0 "
         "ORDER BY rate DESC, 1 LIMIT 15"
     ).fetchall()
@@ -86,15 +104,20 @@ def _completion(con: duckdb.DuckDBPyConnection, marts: str) -> str:
     return _bar_chart([(str(r[0]), float(r[1] or 0)) for r in rows], "completion rate", pct=True)
 
 
-def _dropoff(con: duckdb.DuckDBPyConnection, marts: str) -> str:
+def _listening_curve(con: duckdb.DuckDBPyConnection, marts: str) -> str:
     rows = con.execute(
-        f"SELECT pct_of_episode, avg(share_of_listeners) FROM {marts}.fct_episode_dropoff "
+        f"SELECT pct_of_episode, avg(share_of_listeners) FROM {marts}.fct_episode_listening_curve "
         "GROUP BY 1 ORDER BY 1"
     ).fetchall()
-    _require(rows, "fct_episode_dropoff")
+    _require(rows, "fct_episode_listening_curve")
     return _line_chart(
         [f"{float(r[0]):g}%" for r in rows],
-        [("share of listeners still listening (mean over episodes)", [float(r[1]) for r in rows])],
+        [
+            (
+                "share of listeners who heard this point (mean over episodes)",
+                [float(r[1]) for r in rows],
+            )
+        ],
         colour=3,
     )
 
@@ -128,9 +151,10 @@ def _retention(con: duckdb.DuckDBPyConnection, marts: str) -> str:
 
 _SECTIONS: Sequence[tuple[str, Callable[[duckdb.DuckDBPyConnection, str], str]]] = (
     ("Daily listeners, minutes and plays", _daily_activity),
+    ("Weekly listeners", _weekly_listeners),
     ("Top episodes by plays", _top_episodes),
     ("Completion rate by show", _completion),
-    ("Drop-off: how far into an episode listeners get", _dropoff),
+    ("Listening curve: which parts of an episode are heard", _listening_curve),
     ("Weekly retention by first-listen cohort", _retention),
 )
 

@@ -120,6 +120,33 @@ def test_unknown_environment_names_the_valid_ones() -> None:
             {"ci": {"github_repository": "not a repo"}},
             "dev.ci.github_repository: must look like owner/name",
         ),
+        (
+            {
+                "ci": {
+                    "github_oidc_provider_arn": (
+                        "arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com"
+                    )
+                }
+            },
+            "dev.ci.github_oidc_provider_arn: must be empty (create the provider) or this "
+            "account's GitHub provider arn:aws:iam::111111111111:oidc-provider/",
+        ),
+        (
+            {"alerting": {"email_subscriptions": ["on-call"]}},
+            "dev.alerting.email_subscriptions: 'on-call' is not an email address",
+        ),
+        (
+            {"alerting": {"https_subscriptions": ["http://hooks.example.org"]}},
+            "dev.alerting.https_subscriptions: 'http://hooks.example.org' is not an https:// URL",
+        ),
+        (
+            {"firehose": {"processor_reserved_concurrency": -1}},
+            "dev.firehose.processor_reserved_concurrency: -1 is outside 0 (none)..1000",
+        ),
+        (
+            {"storage": {"noncurrent_version_expiry_days": 0}},
+            "dev.storage.noncurrent_version_expiry_days: must be a positive number of days",
+        ),
     ],
 )
 def test_bad_values_are_rejected_with_one_line_naming_them(override: dict, expected: str) -> None:
@@ -151,3 +178,16 @@ def test_broken_yaml_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_settings("dev", path=path)
     assert len(err.value.problems) == 1 and "not valid YAML" in err.value.problems[0]
+
+
+def test_the_alarm_topic_is_named_once_for_every_tool() -> None:
+    """CDK creates it, the DAG and Snowflake's notification integration publish to it."""
+    settings = load_settings("dev")
+    alerting = settings.alerting
+    assert alerting.topic_name == f"{settings.resource_prefix}-alarms"
+    assert alerting.topic_arn == (
+        f"arn:aws:sns:{settings.aws.region}:{settings.aws.account}:{alerting.topic_name}"
+    )
+    assert alerting.snowflake_publisher_role_arn.endswith(
+        f":role/{alerting.snowflake_publisher_role_name}"
+    )

@@ -43,10 +43,17 @@ class GithubDeployAccess(Construct):
         artefacts_key: kms.IKey,
     ) -> None:
         super().__init__(scope, construct_id)
-        # One provider per account and issuer URL: dev and prod live in separate accounts.
-        self.provider = iam.OidcProviderNative(
-            self, "GithubOidc", url=GITHUB_OIDC_URL, client_ids=[STS_AUDIENCE]
-        )
+        # IAM allows one provider per account and issuer URL: reuse the one the config names
+        # (another stack or a person created it), else create it here.
+        self.provider: iam.IOidcProvider
+        if access.github_oidc_provider_arn:
+            self.provider = iam.OidcProviderNative.from_oidc_provider_arn(
+                self, "GithubOidc", access.github_oidc_provider_arn
+            )
+        else:
+            self.provider = iam.OidcProviderNative(
+                self, "GithubOidc", url=GITHUB_OIDC_URL, client_ids=[STS_AUDIENCE]
+            )
         # A job that declares `environment: <env>` presents this subject; the GitHub
         # environment's protection rules (required reviewers for prod, main/tags only) decide
         # which runs get that far.
@@ -70,7 +77,8 @@ class GithubDeployAccess(Construct):
         self.role.add_to_policy(
             iam.PolicyStatement(
                 sid="EncryptDeployArtefacts",
-                actions=["kms:GenerateDataKey", "kms:Encrypt"],
+                # Decrypt too: S3 needs it to complete a multipart upload of an encrypted object.
+                actions=["kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt"],
                 resources=[artefacts_key.key_arn],
             )
         )

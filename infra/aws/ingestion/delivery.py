@@ -10,6 +10,7 @@ from pathlib import Path
 
 import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_kinesisfirehose as firehose
@@ -17,10 +18,12 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 import podcast_analytics.record_processor
-from infra.aws.nag import acknowledge, bucket_objects
+from infra.aws.log_encryption import EncryptedLogs
+from infra.aws.nag import acknowledge, bucket_objects, checkov_skip
 from infra.aws.policies import removal_policy
 from podcast_analytics.config import FirehoseConfig, KinesisConfig, StorageConfig
 
@@ -44,7 +47,8 @@ class EventIngestion(Construct):
         storage: StorageConfig,
         raw_bucket: s3.IBucket,
         raw_key: kms.IKey,
-        log_retention: logs.RetentionDays,
+        logs: EncryptedLogs,
+        alarm_topic: sns.ITopic,
     ) -> None:
         super().__init__(scope, construct_id)
         # Keys and logs go (or stay) with the environment's data.
@@ -64,12 +68,13 @@ class EventIngestion(Construct):
             retention_period=cdk.Duration.hours(kinesis_config.retention_hours),
             encryption=kinesis.StreamEncryption.KMS,
             encryption_key=stream_key,
+            # Stateless stack, fixed name: in dev it must go with the stack so a re-create
+            # can take the name again; prod keeps it (and its buffered records).
+            removal_policy=policy,
         )
 
-        self.processor = self._record_processor(firehose_config, log_retention, policy)
-        delivery_logs = logs.LogGroup(
-            self, "DeliveryLogs", retention=log_retention, removal_policy=policy
-        )
+        self.processor = self._record_processor(firehose_config, logs)
+        delivery_logs = logs.log_group(self, "DeliveryLogs")
 
         self.delivery_stream = firehose.DeliveryStream(
             self,
@@ -116,20 +121,17 @@ class EventIngestion(Construct):
             "A customer-managed key with rotation instead of aws/kinesis: its key policy is "
             "ours to narrow, and it is deleted or retained with the environment's data.",
         )
-        self._alarms(firehose_config)
+        self._alarms(firehose_config, alarm_topic)
 
     def _record_processor(
         self,
         firehose_config: FirehoseConfig,
-        log_retention: logs.RetentionDays,
-        logs_policy: cdk.RemovalPolicy,
+        encrypted_logs: EncryptedLogs,
     ) -> lambda_.Function:
-        log_group = logs.LogGroup(
+        log_group = encrypted_logs.log_group(
             self,
             "ProcessorLogs",
             log_group_name=f"/aws/lambda/{firehose_config.processor_function_name}",
-            retention=log_retention,
-            removal_policy=logs_policy,
         )
         # An explicit role instead of the AWSLambdaBasicExecutionRole managed policy: the
         # function may write to its own log group and nothing else.
@@ -153,7 +155,9 @@ class EventIngestion(Construct):
             memory_size=PROCESSOR_MEMORY_MIB,
             role=role,
             log_group=log_group,
+            reserved_concurrent_executions=(firehose_config.processor_reserved_concurrency or None),
         )
+        _acknowledge_processor_checks(function, firehose_config)
         self.failed_records = logs.MetricFilter(
             self,
             "FailedRecords",
@@ -167,7 +171,8 @@ class EventIngestion(Construct):
         )
         return function
 
-    def _alarms(self, firehose_config: FirehoseConfig) -> None:
+    def _alarms(self, firehose_config: FirehoseConfig, alarm_topic: sns.ITopic) -> None:
+        """Each alarm notifies the environment's alarm topic when it fires and when it clears."""
         stream_name = firehose_config.delivery_stream_name
         window = cdk.Duration.minutes(5)
 
@@ -180,48 +185,83 @@ class EventIngestion(Construct):
                 period=window,
             )
 
-        cloudwatch.Alarm(
-            self,
-            "DeliveryToS3Failing",
-            alarm_description=f"{stream_name}: deliveries to the raw bucket are failing",
-            metric=firehose_metric("DeliveryToS3.Success", "Minimum"),
-            comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-            threshold=1,
-            evaluation_periods=1,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarms = []
+        alarms.append(
+            cloudwatch.Alarm(
+                self,
+                "DeliveryToS3Failing",
+                alarm_description=f"{stream_name}: deliveries to the raw bucket are failing",
+                metric=firehose_metric("DeliveryToS3.Success", "Minimum"),
+                comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+                threshold=1,
+                evaluation_periods=1,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
         )
-        cloudwatch.Alarm(
-            self,
-            "ProcessorInvocationsFailing",
-            alarm_description=f"{stream_name}: the record-processor Lambda invocation fails",
-            metric=firehose_metric("ExecuteProcessing.Success", "Minimum"),
-            comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-            threshold=1,
-            evaluation_periods=1,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarms.append(
+            cloudwatch.Alarm(
+                self,
+                "ProcessorInvocationsFailing",
+                alarm_description=f"{stream_name}: the record-processor Lambda invocation fails",
+                metric=firehose_metric("ExecuteProcessing.Success", "Minimum"),
+                comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+                threshold=1,
+                evaluation_periods=1,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
         )
         # Data older than three buffer intervals means Firehose is falling behind.
         freshness_s = max(3 * firehose_config.buffer_interval_s, 300)
-        cloudwatch.Alarm(
-            self,
-            "DeliveryFallingBehind",
-            alarm_description=f"{stream_name}: oldest undelivered record > {freshness_s} s",
-            metric=firehose_metric("DeliveryToS3.DataFreshness", "Maximum"),
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            threshold=freshness_s,
-            evaluation_periods=3,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarms.append(
+            cloudwatch.Alarm(
+                self,
+                "DeliveryFallingBehind",
+                alarm_description=f"{stream_name}: oldest undelivered record > {freshness_s} s",
+                metric=firehose_metric("DeliveryToS3.DataFreshness", "Maximum"),
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                threshold=freshness_s,
+                evaluation_periods=3,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
         )
-        cloudwatch.Alarm(
-            self,
-            "RecordsDeadLettered",
-            alarm_description=f"{stream_name}: records failed validation and went to the "
-            "error prefix (dead letters)",
-            metric=self.failed_records.metric(statistic="Sum", period=window),
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            threshold=1,
-            evaluation_periods=1,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarms.append(
+            cloudwatch.Alarm(
+                self,
+                "RecordsDeadLettered",
+                alarm_description=f"{stream_name}: records failed validation and went to the "
+                "error prefix (dead letters)",
+                metric=self.failed_records.metric(statistic="Sum", period=window),
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                threshold=1,
+                evaluation_periods=1,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
+        )
+        for alarm in alarms:
+            alarm.add_alarm_action(cloudwatch_actions.SnsAction(alarm_topic))
+            alarm.add_ok_action(cloudwatch_actions.SnsAction(alarm_topic))
+
+
+def _acknowledge_processor_checks(function: lambda_.Function, firehose: FirehoseConfig) -> None:
+    checkov_skip(
+        function,
+        "CKV_AWS_116",
+        "Firehose invokes the processor synchronously and sends records that fail to the "
+        "error prefix (dead letters); a Lambda DLQ only applies to asynchronous invocations.",
+    )
+    checkov_skip(
+        function,
+        "CKV_AWS_117",
+        "The processor only transforms the records Firehose hands it and calls no VPC "
+        "resource; a VPC would add ENIs and NAT without isolating anything.",
+    )
+    if not firehose.processor_reserved_concurrency:
+        checkov_skip(
+            function,
+            "CKV_AWS_115",
+            "No reservation in this environment (firehose.processor_reserved_concurrency 0): "
+            "Lambda keeps 100 of the account's concurrency unreserved and new accounts can "
+            "start at a quota of 10, so any reservation would fail a first deploy there.",
         )
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_mwaa as mwaa
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from infra.aws.log_encryption import EncryptedLogs
 from infra.aws.mwaa.dag_bucket import (
     DAGS_PREFIX,
     REQUIREMENTS_KEY,
@@ -42,8 +42,9 @@ class AirflowEnvironment(Construct):
         exports_bucket: s3.IBucket,
         artefacts_bucket: s3.IBucket,
         outputs_key: kms.IKey,
-        log_retention: logs.RetentionDays,
-        logs_policy: cdk.RemovalPolicy,
+        alarm_topic_arn: str,
+        alarm_key: kms.IKey,
+        logs: EncryptedLogs,
         dbt_manifest: Path | None,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -66,6 +67,8 @@ class AirflowEnvironment(Construct):
             exports_bucket=exports_bucket,
             artefacts_bucket=artefacts_bucket,
             outputs_key=outputs_key,
+            alarm_topic_arn=alarm_topic_arn,
+            alarm_key=alarm_key,
         )
         policy = iam.Policy(self, "ExecutionPolicy", statements=statements)
         policy.attach_to_role(self.execution_role)
@@ -77,8 +80,7 @@ class AirflowEnvironment(Construct):
             self,
             "DagBucketContents",
             bucket=dags_bucket,
-            log_retention=log_retention,
-            logs_policy=logs_policy,
+            logs=logs,
             dbt_manifest=dbt_manifest,
         )
 
@@ -99,6 +101,10 @@ class AirflowEnvironment(Construct):
             dag_s3_path=DAGS_PREFIX.rstrip("/"),
             requirements_s3_path=REQUIREMENTS_KEY,
             startup_script_s3_path=STARTUP_SCRIPT_KEY,
+            # MWAA installs these files by version; a new version reaches the workers only if
+            # the environment is given it (see DeployedObjectVersion).
+            requirements_s3_object_version=self.contents.requirements_version.version_id,
+            startup_script_s3_object_version=self.contents.startup_script_version.version_id,
             network_configuration=mwaa.CfnEnvironment.NetworkConfigurationProperty(
                 security_group_ids=[network.security_group.security_group_id],
                 subnet_ids=network.private_subnets.subnet_ids,
@@ -142,6 +148,8 @@ def _execution_statements(
     exports_bucket: s3.IBucket,
     artefacts_bucket: s3.IBucket,
     outputs_key: kms.IKey,
+    alarm_topic_arn: str,
+    alarm_key: kms.IKey,
 ) -> list[iam.PolicyStatement]:
     """The execution role of the AWS MWAA user guide, narrowed to this environment."""
     name = mwaa_config.environment_name
@@ -186,6 +194,18 @@ def _execution_statements(
             sid="UseOutputsKey",
             actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
             resources=[outputs_key.key_arn],
+        ),
+        # A failed task publishes its report to the environment's alarm topic (KMS-encrypted:
+        # publishing needs the key's GenerateDataKey and Decrypt).
+        iam.PolicyStatement(
+            sid="PublishFailureReports",
+            actions=["sns:Publish"],
+            resources=[alarm_topic_arn],
+        ),
+        iam.PolicyStatement(
+            sid="EncryptFailureReports",
+            actions=["kms:GenerateDataKey", "kms:Decrypt"],
+            resources=[alarm_key.key_arn],
         ),
         iam.PolicyStatement(
             sid="WriteAirflowLogs",

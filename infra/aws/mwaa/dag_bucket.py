@@ -11,14 +11,18 @@ Layout in the bucket (MWAA reads `dags/` and `requirements.txt`):
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3_deployment
+from aws_cdk import custom_resources as cr
 from constructs import Construct
 
+from infra.aws.log_encryption import EncryptedLogs
 from infra.aws.nag import acknowledge, bucket_objects
 from podcast_analytics.config.facts import DBT_MANIFEST, REPO_ROOT
 
@@ -44,8 +48,7 @@ class DagBucketContents(Construct):
         construct_id: str,
         *,
         bucket: s3.IBucket,
-        log_retention: logs.RetentionDays,
-        logs_policy: cdk.RemovalPolicy,
+        logs: EncryptedLogs,
         dbt_manifest: Path | None,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -60,9 +63,7 @@ class DagBucketContents(Construct):
                 s3_deployment.Source.data(MANIFEST_KEY, dbt_manifest.read_text(encoding="utf-8"))
             )
         # One log group for the (singleton) deployment handler, with our retention.
-        handler_logs = logs.LogGroup(
-            self, "DeploymentLogs", retention=log_retention, removal_policy=logs_policy
-        )
+        handler_logs = logs.log_group(self, "DeploymentLogs")
         package_prefix = f"{DAGS_PREFIX}{PACKAGE_DIR.name}/"
         dbt_prefix = f"{DAGS_PREFIX}{DBT_PROJECT_DIR.name}/"
         # Three deployments under dags/, each pruning only its own prefix: the DAG folder's
@@ -113,7 +114,98 @@ class DagBucketContents(Construct):
                 prune=False,
             ),
         ]
+        # The version lookups' (singleton) handler: its own log group and S3 reads only.
+        lookup_role = iam.Role(
+            self,
+            "VersionLookupRole",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="Reads the S3 versions of the deployed requirements.txt and startup.sh",
+        )
+        handler_logs.grant_write(lookup_role)
+        root_files = self.deployments[-1]
+        self.requirements_version = DeployedObjectVersion(
+            self,
+            "RequirementsVersion",
+            bucket=bucket,
+            key=REQUIREMENTS_KEY,
+            content=REQUIREMENTS_FILE.read_text(encoding="utf-8"),
+            uploaded_by=root_files,
+            log_group=handler_logs,
+            role=lookup_role,
+        )
+        self.startup_script_version = DeployedObjectVersion(
+            self,
+            "StartupScriptVersion",
+            bucket=bucket,
+            key=STARTUP_SCRIPT_KEY,
+            content=STARTUP_SCRIPT_FILE.read_text(encoding="utf-8"),
+            uploaded_by=root_files,
+            log_group=handler_logs,
+            role=lookup_role,
+        )
         _acknowledge_deployment_handler(cdk.Stack.of(self), bucket)
+
+
+class DeployedObjectVersion(Construct):
+    """The S3 version id of one object a BucketDeployment uploads, read at deploy time.
+
+    MWAA installs `requirements.txt` and runs `startup.sh` by object version: "You must
+    specify a version each time a requirements.txt file is updated"
+    (https://docs.aws.amazon.com/mwaa/latest/API/API_UpdateEnvironment.html), so without
+    one a changed file never reaches the workers. `BucketDeployment.object_version_ids`
+    works only with `extract=False` (the object is then the asset zip), so a HeadObject
+    call (AwsCustomResource) reads the version after the upload. Its `IfMatch` is the MD5 of
+    the content we ship, which is the object's ETag for a single PUT into an SSE-S3 bucket
+    (S3 `Object.ETag`, https://docs.aws.amazon.com/AmazonS3/latest/API/API_Object.html):
+    the call changes exactly when the file changes (so CloudFormation re-reads the version
+    only then), and a version with other content fails the deploy instead of being pinned.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        bucket: s3.IBucket,
+        key: str,
+        content: str,
+        uploaded_by: s3_deployment.BucketDeployment,
+        log_group: logs.ILogGroup,
+        role: iam.IRole,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.etag = content_etag(content)
+        head_object = cr.AwsSdkCall(
+            service="S3",
+            action="headObject",
+            parameters={"Bucket": bucket.bucket_name, "Key": key, "IfMatch": self.etag},
+            physical_resource_id=cr.PhysicalResourceId.from_response("VersionId"),
+            output_paths=["VersionId"],
+        )
+        self.lookup = cr.AwsCustomResource(
+            self,
+            "Lookup",
+            on_create=head_object,
+            on_update=head_object,
+            policy=cr.AwsCustomResourcePolicy.from_statements(
+                [
+                    iam.PolicyStatement(
+                        actions=["s3:GetObject"], resources=[bucket.arn_for_objects(key)]
+                    )
+                ]
+            ),
+            install_latest_aws_sdk=False,
+            log_group=log_group,
+            role=role,
+        )
+        self.lookup.node.add_dependency(uploaded_by)
+        self.version_id = self.lookup.get_response_field("VersionId")
+
+
+def content_etag(content: str) -> str:
+    """The quoted ETag S3 gives a single-PUT, SSE-S3 object: the MD5 of its bytes."""
+    digest = hashlib.md5(content.encode("utf-8"), usedforsecurity=False).hexdigest()
+    return f'"{digest}"'
 
 
 def _acknowledge_deployment_handler(stack: cdk.Stack, bucket: s3.IBucket) -> None:

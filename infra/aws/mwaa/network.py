@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_logs as logs
 from constructs import Construct
+
+from infra.aws.log_encryption import EncryptedLogs
 
 # MWAA needs exactly two private subnets in different AZs.
 MWAA_AZS = 2
@@ -18,13 +18,10 @@ class AirflowNetwork(Construct):
         construct_id: str,
         *,
         nat_gateways: int,
-        log_retention: logs.RetentionDays,
-        logs_policy: cdk.RemovalPolicy,
+        logs: EncryptedLogs,
     ) -> None:
         super().__init__(scope, construct_id)
-        flow_log_group = logs.LogGroup(
-            self, "FlowLogs", retention=log_retention, removal_policy=logs_policy
-        )
+        flow_log_group = logs.log_group(self, "FlowLogs")
         self.vpc = ec2.Vpc(
             self,
             "Vpc",

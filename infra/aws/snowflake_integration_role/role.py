@@ -17,9 +17,22 @@ from constructs import Construct
 from infra.aws.nag import acknowledge, bucket_objects
 from podcast_analytics.config import AccessConfig, SnowflakeHandoff
 
-# Used only before the first `pulumi up`, when Snowflake has not yet generated the external
-# id: no caller knows or sends this value, so the bootstrap trust admits nobody in practice.
-PENDING_EXTERNAL_ID = "pending-snowflake-storage-integration"
+# Before the hand-off (Snowflake has not generated its IAM user and external id yet) the role
+# trusts nobody: one explicit Deny, which no Allow can override (IAM policy evaluation logic,
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
+# `{"AWS": "*"}`, not `"*"`: IAM rejects a bare "*" principal in a trust policy (aws-cdk #5746).
+# The storage integration needs only the role's ARN (from the config) to be created.
+TRUST_NOBODY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "NobodyUntilTheSnowflakeHandOff",
+            "Effect": "Deny",
+            "Principal": {"AWS": "*"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
 
 
 class SnowflakeAccessRole(Construct):
@@ -47,6 +60,11 @@ class SnowflakeAccessRole(Construct):
             assumed_by=self._trust(handoff),
             max_session_duration=cdk.Duration.hours(1),
         )
+        if not _handed_off(handoff):
+            cfn_role = self.role.node.default_child
+            if not isinstance(cfn_role, iam.CfnRole):
+                raise TypeError(f"expected the role's CfnRole, got {cfn_role!r}")
+            cfn_role.assume_role_policy_document = TRUST_NOBODY
 
         raw_objects = raw_bucket.arn_for_objects(f"{raw_prefix}*")
         statements = [
@@ -102,17 +120,20 @@ class SnowflakeAccessRole(Construct):
         )
 
     def _trust(self, handoff: SnowflakeHandoff) -> iam.IPrincipal:
-        if handoff.integration_iam_user_arn and handoff.integration_external_id:
+        if _handed_off(handoff):
             return iam.ArnPrincipal(handoff.integration_iam_user_arn).with_conditions(
                 {"StringEquals": {"sts:ExternalId": handoff.integration_external_id}}
             )
         cdk.Annotations.of(self).add_warning_v2(
             "podcast:SnowflakeTrustPending",
-            "Snowflake access role trusts this account with a placeholder external id: "
+            "Snowflake access role trusts nobody yet (deny-all trust policy): "
             "snowflake.handoff.integration_iam_user_arn / integration_external_id are empty. "
             "Run `pulumi up`, record the storage integration's values in the config and "
             "deploy again (infra/README.md, first deploy).",
         )
-        return iam.AccountRootPrincipal().with_conditions(
-            {"StringEquals": {"sts:ExternalId": PENDING_EXTERNAL_ID}}
-        )
+        # Replaced by TRUST_NOBODY on the CloudFormation resource; never rendered.
+        return iam.AccountRootPrincipal()
+
+
+def _handed_off(handoff: SnowflakeHandoff) -> bool:
+    return bool(handoff.integration_iam_user_arn and handoff.integration_external_id)

@@ -14,6 +14,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from infra.aws.nag import checkov_skip
 from infra.aws.policies import removal_policy
 from podcast_analytics.config import StorageConfig
 
@@ -62,6 +63,17 @@ class PipelineBuckets(Construct):
                 reason="This is the access-log target; logging it to itself would loop.",
             )
         )
+        checkov_skip(
+            self.access_logs,
+            "CKV_AWS_18",
+            "This is the access-log target; logging it to itself would loop.",
+        )
+        checkov_skip(
+            self.access_logs,
+            "CKV_AWS_21",
+            "S3 writes each access log as a new object and the lifecycle expires them; "
+            "nothing here is overwritten, so versioning would keep nothing worth recovering.",
+        )
 
         self.raw = self._logged_bucket(
             "Raw",
@@ -99,21 +111,33 @@ class PipelineBuckets(Construct):
                 _ABORT_INCOMPLETE_UPLOADS,
             ],
         )
+        # Exports and artefacts are data: versioned, so an overwrite or a delete can be
+        # undone for `noncurrent_version_expiry_days`.
+        keep_replaced = cdk.Duration.days(storage.noncurrent_version_expiry_days)
         self.exports = self._logged_bucket(
             "Exports",
             names.exports,
             key=self.outputs_key,
-            lifecycle_rules=[_ABORT_INCOMPLETE_UPLOADS],
+            versioned=True,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="expire-replaced-exports",
+                    noncurrent_version_expiration=keep_replaced,
+                    abort_incomplete_multipart_upload_after=_INCOMPLETE_UPLOAD_WINDOW,
+                )
+            ],
         )
         self.artefacts = self._logged_bucket(
             "Artefacts",
             names.artefacts,
             key=self.outputs_key,
+            versioned=True,
             lifecycle_rules=[
                 # dbt manifests, run results and logs are an audit trail with a fixed window.
                 s3.LifecycleRule(
                     id="expire-artefacts",
                     expiration=cdk.Duration.days(storage.artefacts_expiry_days),
+                    noncurrent_version_expiration=keep_replaced,
                     abort_incomplete_multipart_upload_after=_INCOMPLETE_UPLOAD_WINDOW,
                 )
             ],

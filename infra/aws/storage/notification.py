@@ -4,15 +4,32 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_notifications as s3_notifications
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.aws.nag import acknowledge
 
 
-def add_snowpipe_notification(raw_bucket: s3.Bucket, *, queue_arn: str, prefix: str) -> None:
+def add_snowpipe_notification(
+    scope: Construct,
+    *,
+    raw_bucket: s3.Bucket,
+    raw_bucket_name: str,
+    queue_arn: str,
+    prefix: str,
+) -> None:
     """Send `ObjectCreated` events under `prefix` to the pipe's SQS queue, if it is known yet.
 
     The queue belongs to Snowflake (the pipe's `notification_channel`, known after the first
-    `pulumi up`), so its policy already admits S3 and there is nothing to grant here. Native
-    `NotificationConfiguration` is used rather than the L2 `add_event_notification`, which
-    would deploy a custom-resource Lambda just to call `PutBucketNotificationConfiguration`.
+    `pulumi up`), so its policy already admits S3 and there is nothing to grant here.
+
+    The notification must not replace notifications someone else adds to the bucket. A
+    `NotificationConfiguration` on the bucket resource is owned whole by CloudFormation, and
+    CDK's `Custom::S3BucketNotifications` replaces the whole configuration of a bucket the
+    stack owns (`Managed: true`) but merges with the existing ("external") notifications of
+    an *imported* bucket (`Managed: false`; aws-cdk-lib's notifications-resource-handler,
+    aws-cdk PRs #15158 and #29939, issue #30607). So the bucket is referred to by name here.
     """
     if not queue_arn:
         cdk.Annotations.of(raw_bucket).add_warning_v2(
@@ -23,19 +40,24 @@ def add_snowpipe_notification(raw_bucket: s3.Bucket, *, queue_arn: str, prefix: 
             "Until then Snowpipe does not auto-ingest.",
         )
         return
-    cfn_bucket = raw_bucket.node.default_child
-    if not isinstance(cfn_bucket, s3.CfnBucket):
-        raise TypeError(f"expected the raw bucket's CfnBucket, got {cfn_bucket!r}")
-    cfn_bucket.notification_configuration = s3.CfnBucket.NotificationConfigurationProperty(
-        queue_configurations=[
-            s3.CfnBucket.QueueConfigurationProperty(
-                event="s3:ObjectCreated:*",
-                queue=queue_arn,
-                filter=s3.CfnBucket.NotificationFilterProperty(
-                    s3_key=s3.CfnBucket.S3KeyFilterProperty(
-                        rules=[s3.CfnBucket.FilterRuleProperty(name="prefix", value=prefix)]
-                    )
-                ),
-            )
-        ]
+    by_name = s3.Bucket.from_bucket_name(scope, "RawBucketForSnowpipe", raw_bucket_name)
+    queue = sqs.Queue.from_queue_arn(scope, "SnowpipeQueue", queue_arn)
+    by_name.add_event_notification(
+        s3.EventType.OBJECT_CREATED,
+        s3_notifications.SqsDestination(queue),
+        s3.NotificationKeyFilter(prefix=prefix),
     )
+    # The custom resource writes to the bucket: the bucket (and its policy) come first.
+    by_name.node.find_child("Notifications").node.add_dependency(raw_bucket)
+    handler = cdk.Stack.of(scope).node.find_child(NOTIFICATIONS_HANDLER)
+    acknowledge(
+        handler.node.find_child("Role"),
+        "AwsSolutions-IAM4",
+        "aws-cdk-lib's S3 notifications handler logs through AWSLambdaBasicExecutionRole; "
+        "its only other grant is Get/PutBucketNotification on the raw bucket.",
+        "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+    )
+
+
+# The construct id aws-cdk-lib gives its (per-stack singleton) notifications handler.
+NOTIFICATIONS_HANDLER = "BucketNotificationsHandler050a0587b7544547bf325f094a3db834"

@@ -1,8 +1,8 @@
 """Create, on the local emulator, the AWS resources the CDK stacks create in the cloud.
 
 Names come from the shared config; the shapes follow the stacks: an on-demand stream, the
-raw / exports / artefacts buckets, and the raw bucket's object-created notification,
-filtered on the raw prefix, to the queue that stands in for Snowpipe's channel.
+raw / exports / artefacts buckets, the alarm topic, and the raw bucket's object-created
+notification, filtered on the raw prefix, to the queue that stands in for Snowpipe's channel.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from podcast_analytics.config import Settings
 def create_local_resources(settings: Settings, client: Any) -> None:
     """`client(service)` returns a boto3 client for the emulator."""
     kinesis, s3, sqs = client("kinesis"), client("s3"), client("sqs")
+    # The alarm topic (the Alerting stack's): failed DAG tasks publish their reports to it.
+    client("sns").create_topic(Name=settings.alerting.topic_name)
     stream = settings.kinesis.stream_name
     kinesis.create_stream(StreamName=stream, StreamModeDetails={"StreamMode": "ON_DEMAND"})
     kinesis.get_waiter("stream_exists").wait(

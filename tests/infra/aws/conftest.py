@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import os
+import subprocess
+from pathlib import Path
 
 import pytest
 
 from podcast_analytics.config import load_settings
 from tests.infra.aws.synth import (
     DEPLOY_ENVIRONMENTS,
+    ROOT,
     SNOWFLAKE_EXTERNAL_ID,
     SNOWFLAKE_USER_ARN,
     SNOWPIPE_QUEUE_ARN,
@@ -54,4 +57,63 @@ def handed_off(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedApp:
         "dev",
         tmp_path_factory.mktemp("cdk-handed-off"),
         settings=settings,
+    )
+
+
+# Inputs a user may set (tests only): an existing GitHub OIDC provider and alarm subscribers.
+EXISTING_OIDC_PROVIDER = (
+    "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"
+)
+ALARM_EMAIL = "on-call@example.org"
+ALARM_WEBHOOK = "https://hooks.example.org/alarms"
+
+
+@pytest.fixture(scope="session")
+def parsed_dbt_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The dbt project parsed by dbt (as `make manifest` does), for what MWAA receives."""
+    work = tmp_path_factory.mktemp("dbt")
+    transform = ROOT / "transform"
+    subprocess.run(
+        [
+            str(ROOT / ".venv" / "bin" / "dbt"),
+            "parse",
+            "--project-dir",
+            str(transform),
+            "--profiles-dir",
+            str(transform),
+            "--target",
+            "local",
+            "--target-path",
+            str(work / "target"),
+            "--log-path",
+            str(work / "logs"),
+            "--quiet",
+        ],
+        check=True,
+        cwd=transform,
+    )
+    return work / "target" / "manifest.json"
+
+
+@pytest.fixture(scope="session")
+def configured(
+    tmp_path_factory: pytest.TempPathFactory, parsed_dbt_manifest: Path
+) -> SynthesizedApp:
+    """dev as a user would configure it: an existing OIDC provider, alarm subscribers, and
+    the parsed dbt manifest shipped to MWAA (what `make synth` / `make deploy` build)."""
+    settings = load_settings(
+        "dev",
+        overrides={
+            "ci": {"github_oidc_provider_arn": EXISTING_OIDC_PROVIDER},
+            "alerting": {
+                "email_subscriptions": [ALARM_EMAIL],
+                "https_subscriptions": [ALARM_WEBHOOK],
+            },
+        },
+    )
+    return synthesize(
+        "dev",
+        tmp_path_factory.mktemp("cdk-configured"),
+        settings=settings,
+        dbt_manifest=parsed_dbt_manifest,
     )

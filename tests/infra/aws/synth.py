@@ -24,7 +24,7 @@ DEPLOY_ENVIRONMENTS = CLOUD_ENVIRONMENTS
 SNOWFLAKE_USER_ARN = "arn:aws:iam::999999999999:user/abc1-s-example"
 SNOWFLAKE_EXTERNAL_ID = "MYORG_SFCRole=2_example="
 SNOWPIPE_QUEUE_ARN = "arn:aws:sqs:eu-west-1:999999999999:sf-snowpipe-AIDA-example"
-STACK_IDS = ("Storage", "Ingestion", "SnowflakeAccess", "Orchestration", "CiAccess")
+STACK_IDS = ("Alerting", "Storage", "Ingestion", "SnowflakeAccess", "Orchestration", "CiAccess")
 
 
 def cli_context() -> dict[str, Any]:

@@ -83,3 +83,31 @@ def test_only_dev_has_a_plan_role_and_it_can_only_look(
     (statement,) = role_statements(dev.template(STACK), logical_id)
     assert statement["Action"] == "sts:AssumeRole"
     assert as_list(statement["Resource"]) == [_bootstrap_role(dev, "lookup")]
+
+
+def test_an_existing_oidc_provider_from_the_config_is_reused_not_created(
+    configured: SynthesizedApp,
+) -> None:
+    """IAM allows one provider per issuer URL and account: the config may name it."""
+    arn = configured.settings.access.github_oidc_provider_arn
+    assert arn
+    assert configured.resources(STACK, "AWS::IAM::OIDCProvider") == {}
+    for _, props in _roles(configured).values():
+        (statement,) = props["AssumeRolePolicyDocument"]["Statement"]
+        assert statement["Principal"] == {"Federated": arn}
+
+
+def test_deploy_role_may_decrypt_for_multipart_uploads_of_its_artefacts(
+    app: SynthesizedApp,
+) -> None:
+    logical_id, _ = _roles(app)[app.settings.access.ci_deploy_role_name]
+    (statement,) = (
+        s
+        for s in role_statements(app.template(STACK), logical_id)
+        if s.get("Sid") == "EncryptDeployArtefacts"
+    )
+    assert set(as_list(statement["Action"])) == {
+        "kms:GenerateDataKey",
+        "kms:Encrypt",
+        "kms:Decrypt",
+    }

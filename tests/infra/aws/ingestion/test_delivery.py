@@ -113,3 +113,38 @@ def test_alarms_cover_delivery_failures_and_dead_lettered_records(app: Synthesiz
     # The handler logs recordId and reason once per failed record; the filter counts those.
     assert metric_filter["FilterPattern"] == '"recordId" "reason"'
     assert metric_filter["MetricTransformations"][0]["MetricValue"] == "1"
+
+
+def test_stream_follows_the_environments_removal_policy(app: SynthesizedApp) -> None:
+    """Stateless stack, fixed stream name: dev must be able to destroy and re-create it."""
+    (stream,) = app.resources("Ingestion", "AWS::Kinesis::Stream").values()
+    expected = "Retain" if app.settings.storage.retain_on_delete else "Delete"
+    assert (stream["DeletionPolicy"], stream["UpdateReplacePolicy"]) == (expected, expected)
+
+
+def test_processor_concurrency_is_reserved_as_configured(app: SynthesizedApp) -> None:
+    (function,) = (
+        f["Properties"]
+        for f in app.resources("Ingestion", "AWS::Lambda::Function").values()
+        if f["Properties"].get("FunctionName") == app.settings.firehose.processor_function_name
+    )
+    reserved = app.settings.firehose.processor_reserved_concurrency
+    assert function.get("ReservedConcurrentExecutions") == (reserved or None)
+
+
+def test_every_log_group_is_encrypted_with_a_rotating_key_the_logs_service_may_use(
+    app: SynthesizedApp,
+) -> None:
+    for stack_id in app.templates:
+        keys = app.resources(stack_id, "AWS::KMS::Key")
+        for logical_id, group in app.resources(stack_id, "AWS::Logs::LogGroup").items():
+            key_ref = group["Properties"].get("KmsKeyId")
+            assert key_ref, f"{stack_id}/{logical_id} is not KMS-encrypted"
+            key = keys[key_ref["Fn::GetAtt"][0]]["Properties"]
+            assert key["EnableKeyRotation"] is True
+            principals = [
+                s["Principal"].get("Service")
+                for s in key["KeyPolicy"]["Statement"]
+                if isinstance(s.get("Principal"), dict)
+            ]
+            assert f"logs.{app.settings.aws.region}.amazonaws.com" in principals

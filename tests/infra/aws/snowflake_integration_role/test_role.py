@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from infra.aws.snowflake_integration_role.role import PENDING_EXTERNAL_ID
 from tests.infra.aws.policies import as_list, role_statements
 from tests.infra.aws.synth import SNOWFLAKE_EXTERNAL_ID, SNOWFLAKE_USER_ARN, SynthesizedApp
 
@@ -32,15 +31,17 @@ def test_after_the_handoff_only_snowflakes_user_with_the_external_id_is_trusted(
     assert statement["Condition"] == {"StringEquals": {"sts:ExternalId": SNOWFLAKE_EXTERNAL_ID}}
 
 
-def test_before_the_handoff_the_trust_is_a_placeholder_and_synth_says_so(
+def test_before_the_handoff_the_role_trusts_nobody_and_synth_says_so(
     app: SynthesizedApp,
 ) -> None:
+    """No account root, no external id committed to the repository: one Deny for everyone."""
     assert app.settings.snowflake.handoff.integration_iam_user_arn == ""
     _, role = access_role(app)
     (statement,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
-    assert statement["Condition"] == {"StringEquals": {"sts:ExternalId": PENDING_EXTERNAL_ID}}
-    principal = statement["Principal"]["AWS"]
-    assert app.settings.aws.account in str(principal)
+    assert statement["Effect"] == "Deny"
+    assert statement["Principal"] == {"AWS": "*"}
+    assert statement["Action"] == "sts:AssumeRole"
+    assert "Condition" not in statement
     warnings = [
         m.data
         for m in app.stacks.snowflake_access.access.node.metadata

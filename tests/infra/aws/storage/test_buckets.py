@@ -162,11 +162,32 @@ def test_no_snowpipe_notification_until_the_queue_is_known(app: SynthesizedApp) 
     assert any("pipe_notification_channel" in str(w.data) for w in warnings)
 
 
-def test_a_known_queue_gets_the_raw_events_notification(handed_off: SynthesizedApp) -> None:
-    _, raw = bucket(handed_off, "raw")
-    (config,) = raw["Properties"]["NotificationConfiguration"]["QueueConfigurations"]
-    assert config["Queue"] == SNOWPIPE_QUEUE_ARN
-    assert config["Event"] == "s3:ObjectCreated:*"
-    assert config["Filter"]["S3Key"]["Rules"] == [
+def test_a_known_queue_gets_the_raw_events_notification_beside_others(
+    handed_off: SynthesizedApp,
+) -> None:
+    """Through CDK's notifications resource in its merging mode (`Managed: false`), never
+    the bucket's own NotificationConfiguration, which would replace notifications others add."""
+    raw_id, raw = bucket(handed_off, "raw")
+    assert "NotificationConfiguration" not in raw["Properties"]
+    (notifications,) = handed_off.resources("Storage", "Custom::S3BucketNotifications").values()
+    props = notifications["Properties"]
+    assert props["BucketName"] == handed_off.settings.storage.buckets.raw
+    assert props["Managed"] is False
+    (config,) = props["NotificationConfiguration"]["QueueConfigurations"]
+    assert config["QueueArn"] == SNOWPIPE_QUEUE_ARN
+    assert config["Events"] == ["s3:ObjectCreated:*"]
+    assert config["Filter"]["Key"]["FilterRules"] == [
         {"Name": "prefix", "Value": handed_off.settings.storage.prefixes.raw_events}
     ]
+    assert raw_id in notifications["DependsOn"]
+
+
+@pytest.mark.parametrize("purpose", ["exports", "artefacts"])
+def test_data_buckets_are_versioned_and_replaced_objects_expire(
+    app: SynthesizedApp, purpose: str
+) -> None:
+    _, resource = bucket(app, purpose)
+    assert resource["Properties"]["VersioningConfiguration"] == {"Status": "Enabled"}
+    rules = resource["Properties"]["LifecycleConfiguration"]["Rules"]
+    days = app.settings.storage.noncurrent_version_expiry_days
+    assert any(r.get("NoncurrentVersionExpiration") == {"NoncurrentDays": days} for r in rules)

@@ -134,7 +134,11 @@ class LocalSide:
 
 @dataclass(frozen=True)
 class CloudSide:
-    """`dev`/`prod`: podcast_analytics.cloud against Snowflake and S3 (transform is cosmos)."""
+    """`dev`/`prod`: podcast_analytics.cloud against Snowflake and S3.
+
+    The transform is cosmos' task group or, with `dbt.runner: dbt_cloud`, the provider's
+    DbtCloudRunJobOperator; both are wired in the DAG file, not here.
+    """
 
     settings: Settings
     connect: Connect
@@ -163,6 +167,29 @@ class CloudSide:
         s3 = boto3.client("s3", region_name=self.settings.aws.region)
         return upload_run_manifest(s3, self.settings, manifest_path(), run_id=run_id)
 
+    def dbt_cloud_artefacts(
+        self, *, run_id: str, dbt_cloud_run_id: int, hook: Any
+    ) -> dict[str, Any]:
+        """The artefacts stage when dbt Cloud ran the transform: copy that run's files.
+
+        `hook` is the provider's DbtCloudHook on `dbt.cloud.conn_id` (made by the DAG file,
+        which owns every Airflow import).
+        """
+        import boto3
+
+        from podcast_analytics.cloud.artefacts import run_prefix
+        from podcast_analytics.cloud.dbt_cloud import copy_run_artefacts
+
+        cloud = self.settings.dbt.cloud
+        return copy_run_artefacts(
+            hook,
+            boto3.client("s3", region_name=self.settings.aws.region),
+            self.settings.storage.buckets.artefacts,
+            run_id=dbt_cloud_run_id,
+            account_id=cloud.account_id,
+            prefix=run_prefix(run_id),
+        )
+
 
 def side_for(settings: Settings, *, connect: Connect) -> LocalSide | CloudSide:
     """The side this environment runs on, chosen once for the whole DAG."""
@@ -177,7 +204,7 @@ _WHERE_TO_LOOK: dict[str, str] = {
         "Snowpipe: SELECT SYSTEM$PIPE_STATUS('{pipe}') and COPY_HISTORY on {raw_table}; "
         "dead letters under s3://{raw_bucket}/{errors_prefix}"
     ),
-    "transform": "dbt run results and logs under s3://{artefacts_bucket}/"
+    "transform": "{dbt_cloud}dbt run results and logs under s3://{artefacts_bucket}/"
     + RUNS_PREFIX
     + "{run_key}/",
     "export": "COPY INTO @{exports_stage} in Snowflake's QUERY_HISTORY; s3://{exports_bucket}/",
@@ -226,6 +253,12 @@ def failure_message(
         run_key=run_key(run_id),
         out_dir=environ.get(OUT_DIR_VARIABLE) or settings.local.out_dir,
         duckdb_file=settings.local.duckdb_file,
+        dbt_cloud=(
+            f"the dbt Cloud run (job {settings.dbt.cloud.job_id}: the task's Monitor Job Run "
+            "link) and, copied by the artefacts task, its "
+            if settings.dbt.runner == "dbt_cloud"
+            else ""
+        ),
     )
     reason = str(error).strip().splitlines()[0] if error else "no exception recorded"
     log = f"Task log: {log_url}. " if log_url else ""

@@ -8,10 +8,12 @@ Snowflake connector) is imported while the scheduler parses this file.
 - load: dev/prod wait until Snowpipe has drained and fail on COPY_HISTORY errors;
   local runs the local loader into DuckDB.
 - transform: dev/prod render one Airflow task per dbt node (astronomer-cosmos, from the
-  parsed manifest, `dbt build` per node in dbt's own virtualenv); local runs one
+  parsed manifest, `dbt build` per node in dbt's own virtualenv), or with
+  `dbt.runner: dbt_cloud` trigger the dbt Cloud job and wait for it; local runs one
   `dbt build --target local` (see orchestration/README.md for why).
 - export: marts unloaded as Parquet to the exports location.
-- artefacts: dbt manifest, run results and logs to the artefacts bucket, keyed by run.
+- artefacts: dbt manifest, run results and logs to the artefacts bucket, keyed by run
+  (with dbt Cloud: copied from the job's run, also when it failed).
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from airflow.sdk import DAG, task
+from airflow.sdk import DAG, TriggerRule, task
+from airflow.sdk.exceptions import AirflowSkipException
 
 from podcast_analytics import dag_tasks as tasks
 from podcast_analytics.config import load_settings
@@ -129,6 +132,47 @@ def _dbt_task_group() -> Any:
     )
 
 
+def _dbt_cloud_job() -> Any:
+    """The transform as a dbt Cloud job: trigger it, then wait on the worker for its end.
+
+    The provider's operator pushes the run id to XCom (`job_run_id`) before it waits, so the
+    artefacts task finds the run even when it failed. Not deferrable: the wait polls from the
+    worker every `dbt.cloud.check_interval_s` (the path the tests run); execution_timeout
+    kills the task and the operator's on_kill cancels the dbt Cloud run.
+    """
+    from airflow.providers.dbt.cloud.operators.dbt import DbtCloudRunJobOperator
+
+    cloud = SETTINGS.dbt.cloud
+    return DbtCloudRunJobOperator(
+        task_id="transform",
+        dbt_cloud_conn_id=cloud.conn_id,
+        account_id=cloud.account_id,
+        job_id=cloud.job_id,
+        # Templated: the dbt Cloud run names the Airflow run that asked for it.
+        trigger_reason=f"{SETTINGS.project} {SETTINGS.environment}: Airflow run {{{{ run_id }}}}",
+        wait_for_termination=True,
+        deferrable=False,
+        check_interval=cloud.check_interval_s,
+        timeout=MWAA.task_timeout_minutes * 60,
+        # A retry first reattaches to this job's run if it is still going (the try may have
+        # failed on a transient API error while polling: an HTTP 5xx is not retried by the
+        # hook), so there is never a second run beside it; otherwise it resumes the failed
+        # run from its failing node (dbt Cloud's rerun endpoint), as cosmos retries one node.
+        # The job has no schedule of its own (docs/deploy.md), so a running run is ours.
+        reuse_existing_run=True,
+        retry_from_failure=True,
+    )
+
+
+def _dbt_cloud_hook() -> Any:
+    from airflow.providers.dbt.cloud.hooks.dbt import DbtCloudHook
+
+    return DbtCloudHook(SETTINGS.dbt.cloud.conn_id)
+
+
+DBT_CLOUD = SETTINGS.environment != "local" and SETTINGS.dbt.runner == "dbt_cloud"
+
+
 with DAG(
     dag_id=MWAA.dag_id,
     description=f"{SETTINGS.project} ({SETTINGS.environment}): load, dbt build, export, artefacts",
@@ -162,6 +206,25 @@ with DAG(
     def artefacts(run_id: str | None = None) -> dict[str, Any]:
         return SIDE.artefacts(run_id=str(run_id))
 
-    # Locally dbt runs as one task; in the cloud cosmos renders one task per dbt node.
-    dbt = transform() if isinstance(SIDE, tasks.LocalSide) else _dbt_task_group()
-    load() >> dbt >> export() >> artefacts()
+    # Copied whether dbt Cloud's run succeeded or failed (all_done): a failed run's results
+    # and log are what the audit needs. The DAG run still fails with transform (export, a
+    # leaf, is upstream_failed).
+    @task(task_id="artefacts", trigger_rule=TriggerRule.ALL_DONE)
+    def dbt_cloud_artefacts(run_id: str | None = None, ti: Any = None) -> dict[str, Any]:
+        dbt_cloud_run_id = ti.xcom_pull(task_ids="transform", key="job_run_id")
+        if dbt_cloud_run_id is None or not isinstance(SIDE, tasks.CloudSide):
+            raise AirflowSkipException(
+                "no dbt Cloud run was started (see the transform task): nothing to copy"
+            )
+        return SIDE.dbt_cloud_artefacts(
+            run_id=str(run_id), dbt_cloud_run_id=int(dbt_cloud_run_id), hook=_dbt_cloud_hook()
+        )
+
+    if DBT_CLOUD:
+        dbt = _dbt_cloud_job()
+        load() >> dbt >> export()
+        dbt >> dbt_cloud_artefacts()
+    else:
+        # Locally dbt runs as one task; in the cloud cosmos renders one task per dbt node.
+        dbt = transform() if isinstance(SIDE, tasks.LocalSide) else _dbt_task_group()
+        load() >> dbt >> export() >> artefacts()

@@ -8,7 +8,7 @@ import re
 from datetime import date
 
 from podcast_analytics.config.facts import MWAA_AIRFLOW_PYTHON
-from podcast_analytics.config.model import Settings, SnowflakeConfig
+from podcast_analytics.config.model import TRANSFORM_RUNNERS, Settings, SnowflakeConfig
 from podcast_analytics.contract import parse_event_ts
 
 WAREHOUSE_SIZES = (
@@ -32,6 +32,8 @@ _REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d")
 _MWAA_NAME = re.compile(r"[A-Za-z][0-9A-Za-z_-]{0,79}")
 _IAM_USER_ARN = re.compile(r"arn:aws:iam::\d{12}:user/\S+")
 _SQS_ARN = re.compile(r"arn:aws:sqs:(?P<region>[a-z0-9-]+):\d{12}:\S+")
+# Airflow connection ids: letters, digits, _ . - (also the last part of the secret's name).
+_AIRFLOW_CONN_ID = re.compile(r"[\w.-]{1,250}")
 GITHUB_OIDC_ISSUER = "token.actions.githubusercontent.com"
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
@@ -293,6 +295,8 @@ def check_values(s: Settings) -> list[str]:
     except ValueError:
         problems.append(f"{env}.mwaa.start_date: {mw.start_date!r} is not a date (YYYY-MM-DD)")
 
+    problems.extend(_transform_runner_problems(s))
+
     lo = s.local
     check(
         _is_loopback(lo.host),
@@ -306,6 +310,39 @@ def check_values(s: Settings) -> list[str]:
         "must be a file name ending in .duckdb",
     )
     check(lo.min_free_disk_mb >= 0, "local.min_free_disk_mb", "must be >= 0")
+    return problems
+
+
+def _transform_runner_problems(s: Settings) -> list[str]:
+    """dbt.runner and, when the transform is a dbt Cloud job, the job's inputs."""
+    env, dbt, cloud = s.environment, s.dbt, s.dbt.cloud
+    if dbt.runner not in TRANSFORM_RUNNERS:
+        return [f"{env}.dbt.runner: {dbt.runner!r} is not one of {', '.join(TRANSFORM_RUNNERS)}"]
+    if dbt.runner != "dbt_cloud":
+        return []  # the dbt Cloud inputs may stay at their placeholders
+    if env == "local":
+        return [
+            f"{env}.dbt.runner: 'dbt_cloud' is for dev/prod; local builds DuckDB with one "
+            "`dbt build` (use cosmos)"
+        ]
+    problems = []
+    for name in ("account_id", "job_id"):
+        value = getattr(cloud, name)
+        if value <= 0:
+            what = name.removesuffix("_id")
+            problems.append(
+                f"{env}.dbt.cloud.{name}: {value} must be the dbt Cloud {what} id "
+                "(a positive number from the job's URL) when dbt.runner is dbt_cloud"
+            )
+    if not _AIRFLOW_CONN_ID.fullmatch(cloud.conn_id):
+        problems.append(
+            f"{env}.dbt.cloud.conn_id: {cloud.conn_id!r} is not an Airflow connection id "
+            "(letters, digits, _ . -)"
+        )
+    if not 1 <= cloud.check_interval_s <= 600:
+        problems.append(
+            f"{env}.dbt.cloud.check_interval_s: {cloud.check_interval_s} is outside 1..600 seconds"
+        )
     return problems
 
 

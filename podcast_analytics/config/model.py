@@ -202,6 +202,25 @@ class SnowflakeConfig:
     notification_integration: str
 
 
+# Where the transform runs in dev/prod: cosmos renders one Airflow task per dbt node and runs
+# dbt on the MWAA workers; dbt_cloud triggers a dbt Cloud job and waits for it. `local`
+# always runs one `dbt build` on DuckDB.
+TRANSFORM_RUNNERS: tuple[str, ...] = ("cosmos", "dbt_cloud")
+
+
+@dataclass(frozen=True, slots=True)
+class DbtCloudConfig:
+    """The dbt Cloud job the DAG triggers when `runner` is dbt_cloud (ids are not secrets)."""
+
+    account_id: int = field(metadata=GIVEN)
+    job_id: int = field(metadata=GIVEN)
+    # The Airflow connection (Secrets Manager: <mwaa.connections_secret_prefix>/<conn_id>)
+    # whose password is the API token and host the dbt Cloud access URL's host.
+    conn_id: str = field(metadata=GIVEN)
+    # How often the transform task asks dbt Cloud whether the run has ended.
+    check_interval_s: int = field(metadata=GIVEN)
+
+
 @dataclass(frozen=True, slots=True)
 class DbtConfig:
     profile: str
@@ -210,6 +229,8 @@ class DbtConfig:
     # Where `make manifest` writes this environment's parsed manifest, relative to
     # project_dir; the CDK app ships it to MWAA, where cosmos renders the dbt tasks from it.
     target_path: str
+    runner: str = field(metadata=GIVEN)  # one of TRANSFORM_RUNNERS
+    cloud: DbtCloudConfig = field(metadata=GIVEN)
 
     @property
     def manifest_path(self) -> str:
@@ -311,7 +332,7 @@ class Settings:
     storage: StorageConfig = field(metadata=GIVEN)
     events: EventsConfig = field(metadata=GIVEN)
     snowflake: SnowflakeConfig = field(metadata=GIVEN)
-    dbt: DbtConfig
+    dbt: DbtConfig = field(metadata=GIVEN)
     mwaa: MwaaConfig = field(metadata=GIVEN)
     access: AccessConfig = field(metadata={**GIVEN, "section": "ci"})
     alerting: AlertingConfig = field(metadata=GIVEN)

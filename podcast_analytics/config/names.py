@@ -11,6 +11,7 @@ from podcast_analytics.config.model import (
     AlertingConfig,
     AwsConfig,
     BucketNames,
+    DbtCloudConfig,
     DbtConfig,
     EventsConfig,
     FirehoseConfig,
@@ -119,6 +120,8 @@ def derive_settings(project: str, env: str, c: Mapping[str, Any]) -> Settings:
             target=env,
             project_dir="transform",
             target_path=f"target/{env}",
+            runner=c["dbt"]["runner"],
+            cloud=DbtCloudConfig(**c["dbt"]["cloud"]),
         ),
         mwaa=MwaaConfig(
             environment_name=f"{prefix}-airflow",

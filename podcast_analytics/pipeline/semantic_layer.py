@@ -83,11 +83,21 @@ class SemanticLayer:
         order_by: Sequence[str] = (),
         limit: int | None = None,
     ) -> MetricResult:
+        """The answer, columns in the order asked: the group-by items, then the metrics.
+
+        (MetricFlow orders its output by metric type, simple metrics before derived ones.)
+        """
         cursor = self._con.execute(
             self.sql(metrics, group_by, where=where, order_by=order_by, limit=limit)
         )
-        columns = tuple(d[0] for d in cursor.description or ())
-        return MetricResult(columns, cursor.fetchall())
+        columns = [d[0] for d in cursor.description or ()]
+        wanted = (*group_by, *metrics)
+        missing = [name for name in wanted if name not in columns]
+        if missing:
+            raise ValueError(f"metric query answered without {', '.join(missing)}")
+        positions = [columns.index(name) for name in wanted]
+        rows = [tuple(row[i] for i in positions) for row in cursor.fetchall()]
+        return MetricResult(wanted, rows)
 
 
 def _engine(manifest_path: Path) -> MetricFlowEngine:

@@ -26,13 +26,14 @@ import duckdb
 import plotly.graph_objects as go
 
 from podcast_analytics.config import Settings
+from podcast_analytics.local.context import DBT_DIR
 from podcast_analytics.pipeline import report_charts as charts
 from podcast_analytics.pipeline.errors import PipelineError
 from podcast_analytics.pipeline.semantic_layer import SEMANTIC_MANIFEST, SemanticLayer
 
 REPORT_FILE = "report.html"
-# Where the pipeline's dbt run leaves its artefacts, relative to OUT (steps.DBT_DIR).
-DBT_TARGET = Path("dbt") / "target"
+# Where the pipeline's dbt run leaves its artefacts (semantic_manifest.json), under OUT.
+DBT_TARGET = Path(DBT_DIR) / "target"
 TOP_EPISODES = 10
 CURVE_EPISODES = 5
 # The small-cell threshold until the shared config carries `min_cell_listeners`.

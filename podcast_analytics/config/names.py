@@ -17,6 +17,7 @@ from podcast_analytics.config.model import (
     LocalConfig,
     MwaaConfig,
     Prefixes,
+    ReportingConfig,
     ResourceMonitorConfig,
     Settings,
     SnowflakeConfig,
@@ -70,6 +71,7 @@ def derive_settings(project: str, env: str, c: Mapping[str, Any]) -> Settings:
             **c["storage"],
         ),
         events=EventsConfig(**c["events"]),
+        reporting=ReportingConfig(**c["reporting"]),
         snowflake=SnowflakeConfig(
             organization=sf["organization"],
             account=sf["account"],

@@ -36,8 +36,6 @@ REPORT_FILE = "report.html"
 DBT_TARGET = Path(DBT_DIR) / "target"
 TOP_EPISODES = 10
 CURVE_EPISODES = 5
-# The small-cell threshold until the shared config carries `min_cell_listeners`.
-DEFAULT_MIN_CELL_LISTENERS = 5
 
 
 @dataclass(frozen=True)
@@ -57,7 +55,7 @@ class _Section:
 
 def write_report(settings: Settings, out_dir: Path, reconciliation: dict[str, Any]) -> Path:
     duckdb_path = out_dir / settings.local.duckdb_file
-    min_cell = DEFAULT_MIN_CELL_LISTENERS
+    min_cell = settings.reporting.min_cell_listeners
     sections: list[_Section] = []
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
         ctx = _Context(

@@ -151,3 +151,12 @@ def test_broken_yaml_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_settings("dev", path=path)
     assert len(err.value.problems) == 1 and "not valid YAML" in err.value.problems[0]
+
+
+def test_the_small_cell_threshold_is_checked_and_reaches_dbt() -> None:
+    from podcast_analytics.config.dbt_profiles import render_project_vars
+
+    assert load_settings("local").reporting.min_cell_listeners == 5
+    assert "min_cell_listeners: 5" in render_project_vars()
+    with pytest.raises(ConfigError, match=r"reporting\.min_cell_listeners"):
+        load_settings("local", overrides={"reporting": {"min_cell_listeners": 0}})

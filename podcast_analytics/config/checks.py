@@ -104,6 +104,7 @@ def check_values(s: Settings) -> list[str]:
         "reporting.min_cell_listeners",
         "must be between 1 and 1000 listeners",
     )
+    check(0 < ev.completion_threshold <= 1, "events.completion_threshold", "must be in (0, 1]")
 
     sf = s.snowflake
     wh = sf.warehouse

@@ -104,6 +104,8 @@ class EventsConfig:
     late_arrival_lookback_days: int = field(metadata=GIVEN)
     # A listening span counts at most its wall-clock time x this (apps play at up to 3x).
     max_playback_speed: int = field(metadata=GIVEN)
+    # A play is completed once its furthest point heard reaches this share of the episode.
+    completion_threshold: float = field(metadata=GIVEN)
 
 
 @dataclass(frozen=True, slots=True)

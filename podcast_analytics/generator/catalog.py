@@ -88,6 +88,23 @@ class Podcast:
     episodes: tuple[Episode, ...]
 
 
+# An audience that grows and churns: this share listens from the first day, the others
+# arrive on a uniformly drawn later day; each day an active listener stops for good with
+# this probability (so cohorts' retention falls week by week, as real ones do).
+PRESENT_AT_START = 0.6
+DAILY_CHURN = 0.02
+
+
+def expected_active_share(days: int) -> float:
+    """Mean share of the audience active on a day of the window (sizes it for `events`)."""
+    survive = 1 - DAILY_CHURN
+    total = 0.0
+    for day in range(days):
+        joined_later = sum(survive ** (day - j) for j in range(1, day + 1)) / days
+        total += PRESENT_AT_START * survive**day + (1 - PRESENT_AT_START) * joined_later
+    return total / days
+
+
 @dataclass(frozen=True, slots=True, eq=False)  # identity hash: cheap dict keys
 class Listener:
     user_id: str
@@ -103,6 +120,8 @@ class Listener:
     subscriptions: tuple[Podcast, ...]
     has_sessions: bool  # whether the app sends a client session id
     heartbeat_s: int  # progress heartbeat period (wall clock)
+    first_day: int = 0  # day index of the window the listener arrives on
+    last_day: int = 1 << 30  # day index after which they stop listening (churn)
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # identity hash: cheap dict keys
@@ -125,6 +144,7 @@ def build_world(rng: random.Random, *, listeners: int, start: date, days: int) -
         app, version = rng.choice(PLATFORM_APPS[platform])
         country = rng.choices(countries, country_weights)[0]
         n_subs = min(len(podcasts), 1 + int(rng.expovariate(0.6)))
+        first_day = 0 if rng.random() < PRESENT_AT_START else 1 + rng.randrange(days)
         subs: set[Podcast] = set()
         while len(subs) < n_subs:
             subs.add(rng.choices(podcasts, popularity)[0])
@@ -143,6 +163,8 @@ def build_world(rng: random.Random, *, listeners: int, start: date, days: int) -
                 subscriptions=tuple(sorted(subs, key=lambda p: p.podcast_id)),
                 has_sessions=rng.random() < 0.7,
                 heartbeat_s=rng.choice((30, 45, 60)),
+                first_day=first_day,
+                last_day=first_day + int(rng.expovariate(DAILY_CHURN)),
             )
         )
     return World(podcasts=podcasts, listeners=tuple(people))

@@ -16,7 +16,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from podcast_analytics.generator.catalog import Episode, Listener, World, build_world
+from podcast_analytics.generator.catalog import (
+    Episode,
+    Listener,
+    World,
+    build_world,
+    expected_active_share,
+)
 from podcast_analytics.generator.listening import Event, ListenerState, listener_day
 
 DAY_MS = 86_400_000
@@ -70,7 +76,8 @@ class GeneratorSettings:
             return self.listeners
         if self.events is None:
             return 1_000
-        return max(20, round(self.events / (self.days * EVENTS_PER_LISTENER_DAY)))
+        listener_days = self.days * EVENTS_PER_LISTENER_DAY * expected_active_share(self.days)
+        return max(20, round(self.events / listener_days))
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +119,13 @@ def _arrivals(
         available = _released_by(world, day)
         for listener in world.listeners:
             state = states[listener.user_id]
-            for event in listener_day(rng, listener, state, day_start_ms, day.weekday(), available):
+            if not listener.first_day <= day_index <= listener.last_day:
+                continue  # not arrived yet, or gone
+            newcomer, leaving = day_index == listener.first_day > 0, day_index == listener.last_day
+            events = listener_day(
+                rng, listener, state, day_start_ms, day.weekday(), available, newcomer, leaving
+            )
+            for event in events:
                 for arrival_ms, data, fault in _deliveries(rng, event, faults):
                     sequence += 1
                     arrival_day = arrival_ms // DAY_MS

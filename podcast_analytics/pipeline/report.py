@@ -24,6 +24,7 @@ from typing import Any
 
 import duckdb
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from podcast_analytics.config import Settings
 from podcast_analytics.local.context import DBT_DIR
@@ -38,12 +39,48 @@ TOP_EPISODES = 10
 CURVE_EPISODES = 5
 
 
+# What the report reads, declared once: the `report` exposure in transform/models/
+# _exposures.yml lists the same (tests/transform/test_exposures.py), so dbt knows this
+# consumer, and a section asking for anything else fails instead of drifting from it.
+REPORT_METRICS = frozenset(
+    {
+        "plays",
+        "streams",
+        "unique_listeners",
+        "engaged_listeners",
+        "weekly_listeners",
+        "monthly_listeners",
+        "minutes_listened",
+        "completion_rate",
+        "avg_consumption",
+        "followers",
+        "follows",
+        "unfollows",
+        "downloads",
+    }
+)
+REPORT_MARTS = frozenset({"fct_episode_listening_curve", "fct_listener_retention"})
+
+
 @dataclass(frozen=True)
 class _Context:
     con: duckdb.DuckDBPyConnection
-    metrics: SemanticLayer
-    marts: str
+    layer: SemanticLayer
+    schema: str
     min_cell: int
+
+    def metrics(
+        self, metrics: list[str], group_by: Sequence[str] = (), **options: Any
+    ) -> list[tuple[Any, ...]]:
+        undeclared = sorted(set(metrics) - REPORT_METRICS)
+        if undeclared:
+            raise ValueError(f"report asks for undeclared metrics {undeclared}")
+        return self.layer.query(metrics, group_by, **options).rows
+
+    def mart(self, name: str) -> str:
+        if name not in REPORT_MARTS:
+            raise ValueError(f"report reads undeclared mart {name}")
+        return f"{self.schema}.{name}"
 
 
 @dataclass(frozen=True)
@@ -60,8 +97,8 @@ def write_report(settings: Settings, out_dir: Path, reconciliation: dict[str, An
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
         ctx = _Context(
             con=con,
-            metrics=SemanticLayer(out_dir / DBT_TARGET / SEMANTIC_MANIFEST, con),
-            marts=settings.snowflake.marts_schema.lower(),
+            layer=SemanticLayer(out_dir / DBT_TARGET / SEMANTIC_MANIFEST, con),
+            schema=settings.snowflake.marts_schema.lower(),
             min_cell=min_cell,
         )
         for title, build in _SECTIONS:
@@ -96,20 +133,29 @@ _Built = tuple[str, list[str]]
 
 
 def _intro(ctx: _Context) -> str:
-    totals = _one(ctx.metrics.query(["plays", "unique_listeners", "minutes_listened"]).rows)
-    days = ctx.metrics.query(["plays"], ["metric_time__day"]).rows
+    totals = _one(
+        ctx.metrics(
+            ["plays", "streams", "unique_listeners", "engaged_listeners", "minutes_listened"]
+        )
+    )
+    downloads = _one(ctx.metrics(["downloads"]))[0]
+    days = ctx.metrics(["plays"], ["metric_time__day"])
     first, last = (_day(days[0][0]), _day(days[-1][0])) if days else ("-", "-")
-    plays, listeners, minutes = totals
+    plays, streams, listeners, engaged, minutes = totals
     tiles = [
         ("plays", f"{plays:,}"),
+        ("streams (60 s or more)", f"{streams:,}"),
         ("unique listeners", _count(listeners, ctx.min_cell)),
+        ("engaged listeners", _count(engaged, ctx.min_cell)),
         ("minutes listened", f"{_minutes(minutes):,.0f}"),
+        ("downloads", _count(downloads or 0, ctx.min_cell)),
     ]
     return (
         f'<p class="lede">{first} to {last} (UTC). Built by <code>make pipeline</code> from '
-        "the local DuckDB warehouse; every number is a metric of dbt's semantic layer or a "
-        "mart it documents (definitions: <code>transform/</code> methodology page). Counts of "
-        f"fewer than {ctx.min_cell} listeners show as "
+        "the local DuckDB warehouse. Every number is a metric of dbt's semantic layer or a "
+        "mart's stored value, defined in words in the methodology page "
+        "(<code>transform/docs/methodology.md</code>, also the dbt docs site's overview). "
+        f"Counts of fewer than {ctx.min_cell} listeners show as "
         f"&quot;{html.escape(charts.suppressed(ctx.min_cell))}&quot;.</p>"
         '<div class="tiles">'
         + "".join(f"<div class=tile><b>{v}</b><span>{k}</span></div>" for k, v in tiles)
@@ -119,14 +165,33 @@ def _intro(ctx: _Context) -> str:
 
 def _daily_activity(ctx: _Context) -> _Built:
     rows = _require(
-        ctx.metrics.query(["plays", "unique_listeners"], ["metric_time__day"]).rows, "plays"
+        ctx.metrics(
+            ["plays", "streams", "unique_listeners", "engaged_listeners"], ["metric_time__day"]
+        ),
+        "plays",
     )
     days = [_day(r[0]) for r in rows]
-    listeners = [int(r[2]) for r in rows]
-    fig = charts.figure("Daily plays and unique listeners (network)", y_title="count")
+    fig = charts.figure("Plays, streams and listeners per day (network)", y_title="count")
     fig.add_trace(go.Scatter(x=days, y=[int(r[1]) for r in rows], name="plays", mode="lines"))
-    _listener_line(fig, days, listeners, ctx.min_cell, "unique listeners")
-    return charts.chart_html(fig, "daily-activity"), ["daily-activity"]
+    fig.add_trace(go.Scatter(x=days, y=[int(r[2]) for r in rows], name="streams", mode="lines"))
+    _listener_line(fig, days, [int(r[3]) for r in rows], ctx.min_cell, "unique listeners")
+    _listener_line(fig, days, [int(r[4]) for r in rows], ctx.min_cell, "engaged listeners")
+    downloads = ctx.metrics(["downloads"], ["metric_time__day"])
+    dl = charts.figure("Downloads per day (network)", y_title="downloads", height=260)
+    counts = [int(r[1]) for r in downloads]
+    dl.add_trace(
+        go.Bar(
+            x=[_day(r[0]) for r in downloads],
+            y=charts.masked(counts, counts, ctx.min_cell),
+            name="downloads",
+            customdata=charts.hover_text(counts, counts, ctx.min_cell, ","),
+            hovertemplate="%{customdata}<extra></extra>",
+        )
+    )
+    return (
+        charts.chart_html(fig, "daily-activity") + charts.chart_html(dl, "daily-downloads"),
+        ["daily-activity", "daily-downloads"],
+    )
 
 
 def _weekly_monthly(ctx: _Context) -> _Built:
@@ -135,7 +200,7 @@ def _weekly_monthly(ctx: _Context) -> _Built:
         ("weekly_listeners", "week", "Weekly listeners (ISO week from Monday, UTC)", _week),
         ("monthly_listeners", "month", "Monthly listeners (calendar month, UTC)", _month),
     ):
-        rows = _require(ctx.metrics.query([metric], [f"metric_time__{grain}"]).rows, metric)
+        rows = _require(ctx.metrics([metric], [f"metric_time__{grain}"]), metric)
         periods = [period(r[0]) for r in rows]
         listeners = [int(r[1]) for r in rows]
         fig = charts.figure(label, y_title="distinct listeners")
@@ -157,9 +222,7 @@ def _weekly_monthly(ctx: _Context) -> _Built:
 
 def _minutes(ctx: _Context) -> _Built:
     rows = _require(
-        ctx.metrics.query(
-            ["minutes_listened", "unique_listeners"], ["metric_time__day", "podcast"]
-        ).rows,
+        ctx.metrics(["minutes_listened", "unique_listeners"], ["metric_time__day", "podcast"]),
         "minutes_listened",
     )
     fig = charts.figure("Minutes listened per day, by show", y_title="minutes")
@@ -181,14 +244,53 @@ def _minutes(ctx: _Context) -> _Built:
     return charts.chart_html(fig, "minutes-listened"), ["minutes-listened"]
 
 
+def _followers(ctx: _Context) -> _Built:
+    rows = _require(
+        ctx.metrics(["followers", "follows", "unfollows"], ["metric_time__day", "podcast"]),
+        "followers",
+    )
+    fig = charts.figure("Followers at the end of each day", y_title="followers")
+    network = ctx.metrics(["followers"], ["metric_time__day"])
+    total = [int(r[1]) for r in network]
+    fig.add_trace(
+        go.Scatter(
+            x=[_day(r[0]) for r in network],
+            y=charts.masked(total, total, ctx.min_cell),
+            name="all shows",
+            mode="lines",
+            line={"shape": "hv", "width": 3},
+            customdata=charts.hover_text(total, total, ctx.min_cell, ","),
+            hovertemplate="%{customdata}",
+        )
+    )
+    for podcast in sorted({r[1] for r in rows}):
+        own = [r for r in rows if r[1] == podcast]
+        followers = [int(r[2]) for r in own]
+        fig.add_trace(
+            go.Scatter(
+                x=[_day(r[0]) for r in own],
+                y=charts.masked(followers, followers, ctx.min_cell),
+                name=str(podcast),
+                mode="lines",
+                line_shape="hv",
+                customdata=[
+                    [charts.hover_text([f], [f], ctx.min_cell, ",")[0], int(r[3]), int(r[4])]
+                    for f, r in zip(followers, own, strict=True)
+                ],
+                hovertemplate="%{customdata[0]} (+%{customdata[1]} / -%{customdata[2]})",
+            )
+        )
+    return charts.chart_html(fig, "followers"), ["followers"]
+
+
 def _top_episodes(ctx: _Context) -> _Built:
     rows = _require(
-        ctx.metrics.query(
-            ["plays", "unique_listeners", "minutes_listened"],
+        ctx.metrics(
+            ["plays", "unique_listeners", "minutes_listened", "streams"],
             ["episode"],
             order_by=["-plays"],
             limit=TOP_EPISODES,
-        ).rows,
+        ),
         "plays",
     )
     rows = list(reversed(rows))  # plotly draws horizontal bars bottom-up
@@ -205,11 +307,11 @@ def _top_episodes(ctx: _Context) -> _Built:
             orientation="h",
             name="plays",
             customdata=[
-                [_count(n, ctx.min_cell), f"{_minutes(m):,.0f}"]
-                for n, m in zip(listeners, [r[3] for r in rows], strict=True)
+                [_count(n, ctx.min_cell), f"{_minutes(r[3]):,.0f}", f"{int(r[4]):,}"]
+                for n, r in zip(listeners, rows, strict=True)
             ],
-            hovertemplate="%{x:,} plays, %{customdata[0]} listeners, "
-            "%{customdata[1]} minutes<extra>%{y}</extra>",
+            hovertemplate="%{x:,} plays, %{customdata[2]} streams, %{customdata[0]} "
+            "listeners, %{customdata[1]} minutes<extra>%{y}</extra>",
         )
     )
     return charts.chart_html(fig, "top-episodes"), ["top-episodes"]
@@ -217,9 +319,7 @@ def _top_episodes(ctx: _Context) -> _Built:
 
 def _completion(ctx: _Context) -> _Built:
     rows = _require(
-        ctx.metrics.query(
-            ["completion_rate", "avg_consumption", "unique_listeners"], ["podcast"]
-        ).rows,
+        ctx.metrics(["completion_rate", "avg_consumption", "unique_listeners"], ["podcast"]),
         "completion_rate",
     )
     shows = [str(r[0]) for r in rows]
@@ -242,74 +342,101 @@ def _completion(ctx: _Context) -> _Built:
 
 def _listening_curves(ctx: _Context) -> _Built:
     # Stored values, read as the mart holds them: the share of each episode's listeners
-    # whose heard segments cover each point of the episode.
+    # whose heard segments cover each point of the episode, so a skipped mid-roll shows as
+    # a dip that recovers.
+    curve = ctx.mart("fct_episode_listening_curve")
     rows = _require(
         ctx.con.execute(
-            f"SELECT episode_id, pct_of_episode, episode_listeners, share_of_listeners "
-            f"FROM {ctx.marts}.fct_episode_dropoff "
-            f"WHERE episode_id IN (SELECT episode_id FROM {ctx.marts}.fct_episode_dropoff "
-            f"  WHERE episode_listeners >= ? GROUP BY episode_id "
-            f"  ORDER BY max(episode_listeners) DESC, episode_id LIMIT ?) "
+            f"SELECT episode_id, pct_of_episode, episode_listeners, listeners, "
+            f"share_of_listeners FROM {curve} "
+            f"WHERE episode_id IN (SELECT episode_id FROM {curve} "
+            "  WHERE episode_listeners >= ? GROUP BY episode_id "
+            "  ORDER BY max(episode_listeners) DESC, episode_id LIMIT ?) "
             "ORDER BY episode_id, pct_of_episode",
             [ctx.min_cell, CURVE_EPISODES],
         ).fetchall(),
-        "fct_episode_dropoff",
+        "fct_episode_listening_curve",
     )
     fig = charts.figure(
         f"Listening curves: the {CURVE_EPISODES} most-heard episodes",
         y_title="share of the episode's listeners",
         x_title="% of the episode",
+        height=360,
     )
     fig.update_layout(yaxis_tickformat=".0%")
     for episode in sorted({r[0] for r in rows}):
         own = [r for r in rows if r[0] == episode]
+        listeners = [int(r[3]) for r in own]
+        shares = [_share(r[4]) for r in own]
         fig.add_trace(
             go.Scatter(
                 x=[float(r[1]) for r in own],
-                y=[_share(r[3]) for r in own],
+                y=charts.masked(shares, listeners, ctx.min_cell),
                 name=f"{episode} ({int(own[0][2]):,} listeners)",
-                mode="lines+markers",
-                hovertemplate="%{y:.1%}",
+                mode="lines",
+                customdata=charts.hover_text(shares, listeners, ctx.min_cell, ".1%"),
+                hovertemplate="%{customdata}",
             )
         )
     return charts.chart_html(fig, "listening-curves"), ["listening-curves"]
 
 
 def _shares(ctx: _Context) -> _Built:
-    rows = _require(
-        ctx.metrics.query(
-            ["plays", "unique_listeners"], ["listener__country"], order_by=["-plays"]
-        ).rows,
-        "plays by country",
+    breakdowns = (("client_app", "app"), ("client_platform", "platform"), ("country", "country"))
+    fig = make_subplots(
+        rows=1,
+        cols=len(breakdowns),
+        specs=[[{"type": "domain"}] * len(breakdowns)],
+        subplot_titles=[f"by {label}" for _, label in breakdowns],
     )
-    shown = [r for r in rows if not charts.small_cell(int(r[2]), ctx.min_cell)]
-    withheld = len(rows) - len(shown)
-    fig = charts.figure("Plays by listener country", height=360)
-    fig.update_layout(hovermode="closest")
-    fig.add_trace(
-        go.Pie(
-            labels=[str(r[0]) for r in shown],
-            values=[int(r[1]) for r in shown],
-            hole=0.45,
-            sort=False,
-            textinfo="label+percent",
-            hovertemplate="%{label}: %{value:,} plays (%{percent})<extra></extra>",
+    notes = []
+    for column, (dimension, label) in enumerate(breakdowns, start=1):
+        rows = _require(
+            ctx.metrics(["plays", "unique_listeners"], [f"play__{dimension}"], order_by=["-plays"]),
+            f"plays by {label}",
         )
+        shown = [r for r in rows if not charts.small_cell(int(r[2]), ctx.min_cell)]
+        if len(shown) < len(rows):
+            notes.append(f"{len(rows) - len(shown)} {label} values")
+        fig.add_trace(
+            go.Pie(
+                labels=[str(r[0]) for r in shown],
+                values=[int(r[1]) for r in shown],
+                customdata=[f"{int(r[2]):,}" for r in shown],
+                name=label,
+                hole=0.45,
+                sort=False,
+                textinfo="label+percent",
+                textposition="inside",
+                hovertemplate="%{label}: %{value:,} plays (%{percent}), "
+                "%{customdata} listeners<extra></extra>",
+            ),
+            row=1,
+            col=column,
+        )
+    fig.update_layout(
+        title={"text": "Share of plays", "x": 0, "font": {"size": 14}},
+        template="plotly_white",
+        colorway=charts.COLOURS,
+        height=380,
+        showlegend=False,
+        margin={"l": 20, "r": 20, "t": 70, "b": 20},
+        font={"family": "system-ui, sans-serif", "size": 12},
     )
     note = (
-        f"<p class=note>{withheld} countries with fewer than {ctx.min_cell} listeners are "
-        "not shown.</p>"
-        if withheld
+        f"<p class=note>Not shown (fewer than {ctx.min_cell} listeners each): "
+        f"{', '.join(notes)}.</p>"
+        if notes
         else ""
     )
-    return charts.chart_html(fig, "country-shares") + note, ["country-shares"]
+    return charts.chart_html(fig, "shares") + note, ["shares"]
 
 
 def _retention(ctx: _Context) -> _Built:
     rows = _require(
         ctx.con.execute(
             f"SELECT cohort_week, weeks_since_first_listen, cohort_listeners, "
-            f"active_listeners, retention_rate FROM {ctx.marts}.fct_listener_retention "
+            f"active_listeners, retention_rate FROM {ctx.mart('fct_listener_retention')} "
             "ORDER BY 1, 2"
         ).fetchall(),
         "fct_listener_retention",
@@ -359,13 +486,14 @@ def _retention(ctx: _Context) -> _Built:
 
 
 _SECTIONS: Sequence[tuple[str, Callable[[_Context], _Built]]] = (
-    ("Daily plays and listeners", _daily_activity),
+    ("Daily plays, streams and listeners", _daily_activity),
     ("Weekly and monthly listeners", _weekly_monthly),
     ("Minutes listened", _minutes),
+    ("Followers", _followers),
     ("Top episodes", _top_episodes),
     ("Completion and consumption", _completion),
     ("Listening curves", _listening_curves),
-    ("Country shares", _shares),
+    ("App, platform and country shares", _shares),
     ("Retention cohorts", _retention),
 )
 

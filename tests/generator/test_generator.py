@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
 from datetime import date, timedelta
@@ -15,7 +16,7 @@ from podcast_analytics.generator.stream import event_payload, serialise
 from podcast_analytics.record_processor.handler import process_record
 
 TOLERANCE = load_settings("local").events.future_tolerance_s
-SETTINGS = GeneratorSettings(events=20_000, days=7, seed=3, start=date(2026, 11, 2))
+SETTINGS = GeneratorSettings(events=20_000, days=7, seed=4, start=date(2026, 11, 2))
 
 
 @pytest.fixture(scope="module")
@@ -116,16 +117,23 @@ def test_a_listener_plays_one_episode_at_a_time() -> None:
     for record in complete:
         event = json.loads(record.data)
         by_user.setdefault(event["user_id"], []).append(event)
+    same_instant = {"pause": 0, "complete": 0, "skip": 0, "seek": 1, "progress": 1}
     for events in by_user.values():
-        events.sort(key=lambda e: parse_event_ts(e["event_ts"]))
+        # in one instant, what stops playback comes first (autoplay: complete A, play B)
+        events.sort(
+            key=lambda e: (parse_event_ts(e["event_ts"]), same_instant.get(e["event_type"], 2))
+        )
         playing = None  # the episode whose playhead is moving
         for event in events:
             kind = event["event_type"]
             if kind in ("play", "resume", "progress", "seek"):
                 assert playing in (None, event["episode_id"]), event
                 playing = event["episode_id"]
-            elif kind in ("pause", "complete", "skip"):
+            elif kind in ("pause", "complete"):
                 assert playing == event["episode_id"], event
+                playing = None
+            elif kind == "skip":  # a skip ends a play, or skips a queued episode unplayed
+                assert playing in (None, event["episode_id"]), event
                 playing = None
 
 
@@ -160,3 +168,66 @@ def test_it_streams_rather_than_builds_a_list() -> None:
     stream = generate(GeneratorSettings(events=1_000_000, days=30, seed=1))
     first = next(stream)  # would take minutes and gigabytes if the whole run were built
     assert isinstance(first, GeneratedRecord)
+
+
+def test_the_situations_the_metric_rules_are_about_happen(records: list[GeneratedRecord]) -> None:
+    events = [json.loads(r.data) for r in records if r.fault is None]
+    by_user: dict[str, list[dict]] = {}
+    for event in events:
+        by_user.setdefault(event["user_id"], []).append(event)
+    autoplay = queue_skips = leaps = downloads_in_pause = 0
+    for user_events in by_user.values():
+        user_events.sort(
+            key=lambda e: (parse_event_ts(e["event_ts"]), e["event_type"] != "complete")
+        )
+        paused = None
+        for before, after in itertools.pairwise(user_events):
+            same_instant = before["event_ts"] == after["event_ts"]
+            if (
+                before["event_type"] == "complete"
+                and after["event_type"] == "play"
+                and same_instant
+            ):
+                autoplay += 1
+            if after["event_type"] == "skip" and before["event_type"] in (
+                "complete",
+                "pause",
+                "skip",
+            ):
+                queue_skips += 1
+            if (
+                before["event_type"] == after["event_type"] == "progress"
+                and before["episode_id"] == after["episode_id"]
+            ):
+                advance = after["position_s"] - before["position_s"]
+                leaps += advance > 3 * 60 * 1.01  # further than any speed in a heartbeat
+            if after["event_type"] == "pause":
+                paused = after["episode_id"]
+            elif after["event_type"] == "download" and paused is not None:
+                downloads_in_pause += 1
+            elif after["event_type"] in ("play", "resume", "progress", "seek", "complete"):
+                paused = None
+    plays = sum(1 for e in events if e["event_type"] == "play")
+    # realistic rates: hand-overs and queue skips are common, leaps rare but present
+    assert 0.05 * plays < autoplay < 0.5 * plays, autoplay
+    assert 0.01 * plays < queue_skips < 0.2 * plays, queue_skips
+    assert 0 < leaps < 0.05 * plays, leaps
+    assert downloads_in_pause > 0
+    kinds = Counter(e["event_type"] for e in events)
+    assert kinds["subscribe"] > kinds["unsubscribe"] > 0
+
+
+def test_the_audience_grows_and_churns() -> None:
+    settings = GeneratorSettings(listeners=400, days=28, seed=9, faults=FaultRates(0, 0, 0, 0, 0))
+    first_day: dict[str, int] = {}
+    last_day: dict[str, int] = {}
+    for record in generate(settings):
+        event = json.loads(record.data)
+        day = (parse_event_ts(event["event_ts"]).date() - settings.start).days
+        user = event["user_id"]
+        first_day[user] = min(first_day.get(user, day), day)
+        last_day[user] = max(last_day.get(user, day), day)
+    arrived_later = sum(1 for d in first_day.values() if d >= 7)
+    gone_early = sum(1 for d in last_day.values() if d < 21)
+    assert 0.15 * len(first_day) < arrived_later < 0.5 * len(first_day), arrived_later
+    assert 0.1 * len(last_day) < gone_early < 0.6 * len(last_day), gone_early

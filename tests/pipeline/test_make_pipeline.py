@@ -8,6 +8,7 @@ models' definitions, not their SQL).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from pathlib import Path
@@ -30,11 +31,19 @@ EVENTS, DAYS, SEED = 12_000, 10, 5
 
 
 def _comparable(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    # DuckDB sums doubles in parallel, so the last bits of a sum can vary run to run.
-    return sorted(
-        (tuple(round(v, 9) if isinstance(v, float) else v for v in row) for row in rows),
-        key=lambda row: tuple(map(str, row)),
-    )
+    # Exact: stored measures are decimals (methodology rule 9), so no rounding is needed.
+    return sorted(rows, key=lambda row: tuple(map(repr, row)))
+
+
+def _mart_hashes(database: Path) -> dict[str, str]:
+    """Each mart's rows in a stable order, hashed: equal hashes are bit-identical marts."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        return {
+            name: hashlib.sha256(
+                repr(con.execute(f"SELECT * FROM marts.{name} ORDER BY ALL").fetchall()).encode()
+            ).hexdigest()
+            for name in local.mart_names(con, SETTINGS)
+        }
 
 
 def _marts(database: Path) -> dict[str, list[tuple[Any, ...]]]:
@@ -62,7 +71,11 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     first = run_pipeline(SETTINGS, out, events=EVENTS, days=DAYS, seed=SEED, log=io.StringIO())
     marts_first, exports_first = _marts(database), _exports(out / local.EXPORTS_DIR)
     report_first = (out / REPORT_FILE).read_bytes()
+    hashes_first = _mart_hashes(database)
     second = run_pipeline(SETTINGS, out, events=EVENTS, days=DAYS, seed=SEED, log=io.StringIO())
+    # a second, independent run from nothing: a fresh OUT, the same inputs
+    fresh = tmp_path_factory.mktemp("make-pipeline-fresh")
+    run_pipeline(SETTINGS, fresh, events=EVENTS, days=DAYS, seed=SEED, log=io.StringIO())
     with duckdb.connect(str(database), read_only=True) as con:
         raw = [
             RawRow(record, file, row, loaded_at)
@@ -82,6 +95,9 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "report_first": report_first,
         "report_second": (out / REPORT_FILE).read_bytes(),
         "raw": raw,
+        "hashes_first": hashes_first,
+        "hashes_second": _mart_hashes(database),
+        "hashes_fresh": _mart_hashes(fresh / SETTINGS.local.duckdb_file),
     }
 
 
@@ -130,7 +146,7 @@ def test_marts_equal_an_independent_computation(runs: dict[str, Any]) -> None:
         key: (k.plays, k.unique_listeners) for key, k in reference.daily_podcast_kpis.items()
     }
     for d, p, _, _, minutes in daily:
-        assert minutes == pytest.approx(reference.daily_podcast_kpis[(d, p)].minutes_listened)
+        assert minutes == reference.daily_podcast_kpis[(d, p)].minutes_listened
     assert {(c, w): (n, a) for c, w, n, a in retention} == reference.listener_retention
     assert sessions == (reference.sessions,)
 
@@ -195,3 +211,11 @@ def test_the_report_renders_every_chart_in_a_browser_without_errors(
     # A real picture of a long page, not a blank one (PNG signature, more than a few KB).
     assert visit.screenshot.startswith(b"\x89PNG") and len(visit.screenshot) > 50_000
     (runs["out"] / "report.png").write_bytes(visit.screenshot)
+
+
+def test_two_runs_from_nothing_give_bit_identical_marts(runs: dict[str, Any]) -> None:
+    # every mart, hashed over its rows in a stable order: the rerun in the same OUT and a
+    # run in a fresh OUT give the very same bytes
+    assert len(runs["hashes_first"]) >= 20
+    assert runs["hashes_second"] == runs["hashes_first"]
+    assert runs["hashes_fresh"] == runs["hashes_first"]

@@ -1,8 +1,12 @@
-"""A second, independent implementation of the dbt project's numbers, in plain Python.
+"""A second, independent implementation of the marts' numbers, in plain Python.
 
 The end-to-end tests compare the warehouse with this: if the SQL and this module agree on
-the same raw rows, a bug would have to be made twice, in two languages, the same way.
-It follows the definitions written in `transform/models/**/*.yml`, not the SQL.
+the same raw rows, a bug would have to be made twice, in two languages, the same way. It is
+written from the definitions in transform/docs/methodology.md, not from the SQL: each
+listener's events are replayed one by one through a small player model (what episode is
+loaded, where the playhead is, whether it is playing), the way an app would experience
+them. Numbers are `Decimal`s rounded as the methodology states (seconds to 3 places,
+minutes and rates to 6, half away from zero), so a comparison can be exact.
 
 API:
     rows = [RawRow(record_text, source_file, source_row, loaded_at), ...]
@@ -15,20 +19,41 @@ API:
 
 from __future__ import annotations
 
-import itertools
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from podcast_analytics.config import load_settings
-from podcast_analytics.contract import POSITION_EVENT_TYPES, invalid_reason, parse_event_ts
+from podcast_analytics.contract import invalid_reason, parse_event_ts
 
+# The rules' constants, as docs/methodology.md states them.
+PLAYBACK_EVENTS = frozenset(("play", "pause", "resume", "seek", "progress", "complete", "skip"))
 PLAYING_AFTER = frozenset(("play", "resume", "progress", "seek"))
-# A span never counts more than its wall time at this speed (the shared config's value).
-MAX_PLAYBACK_SPEED = float(load_settings("local").events.max_playback_speed)
-DROPOFF_MARKS = tuple(range(0, 101, 10))
+# Rule 2: in one instant, what stops playback, then what moves the playhead, then what starts it.
+SAME_INSTANT_ORDER = {"pause": 1, "complete": 1, "skip": 1, "seek": 2, "progress": 2}
+_EVENTS = load_settings("local").events  # the shared config's values
+MAX_PLAYBACK_SPEED = _EVENTS.max_playback_speed  # a span counts at most wall time x this
+COMPLETION_THRESHOLD = Decimal(str(_EVENTS.completion_threshold))
+STREAM_SECONDS = 60
+ENGAGED_SECONDS = 1200
+ENGAGED_SHARE = Decimal("0.4")
+CURVE_POINTS = tuple(range(0, 101, 5))
+
+_MS = Decimal("0.001")
+_MICRO = Decimal("0.000001")
+
+
+def seconds(value: Decimal) -> Decimal:
+    """Seconds and positions: millisecond precision."""
+    return value.quantize(_MS, rounding=ROUND_HALF_UP)
+
+
+def six_places(value: Decimal) -> Decimal:
+    """Minutes and rates: six decimal places."""
+    return value.quantize(_MICRO, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +76,16 @@ class Event:
     user_id: str
     podcast_id: str
     episode_id: str | None
-    position_s: float | None
-    seek_from_s: float | None
-    episode_duration_s: float | None
+    position_s: Decimal | None
+    seek_from_s: Decimal | None
+    episode_duration_s: Decimal | None
+    client_app: str | None = None
+    client_platform: str | None = None
+    country: str | None = None
+
+    @property
+    def event_date(self) -> date:
+        return self.event_ts.date()
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,37 +102,82 @@ class Reconciliation:
     reasons: dict[tuple[str, int], str | None]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Play:
-    """One listener with one episode in one session."""
+    """One listener with one episode in one session (counted if started or heard)."""
 
     user_id: str
-    podcast_id: str
     episode_id: str
+    session_start: datetime
     start_ts: datetime
-    seconds_listened: float
-    furthest_position_listened_s: float | None
-    episode_duration_s: float | None
-    is_completed: bool
+    first_event: Event
+    podcast_id: str = ""
+    episode_duration_s: Decimal | None = None
+    started: bool = False
+    app_reported_complete: bool = False
+    seconds_listened: Decimal = Decimal(0)
+    segments: list[tuple[Decimal, Decimal]] = field(default_factory=list)
 
     @property
     def event_date(self) -> date:
         return self.start_ts.date()
 
     @property
-    def consumption_ratio(self) -> float | None:
-        if self.episode_duration_s is None or self.episode_duration_s <= 0:
+    def counts(self) -> bool:
+        """Rule 4: a play or resume, or something heard; a lone skip is no play."""
+        return self.started or self.seconds_listened > 0
+
+    @property
+    def furthest_position_listened_s(self) -> Decimal | None:
+        return max((end for _, end in self.segments), default=None)
+
+    @property
+    def is_completed(self) -> bool:
+        furthest, duration = self.furthest_position_listened_s, self.episode_duration_s
+        if furthest is None or duration is None:
+            return False
+        return furthest >= COMPLETION_THRESHOLD * duration
+
+    @property
+    def is_stream(self) -> bool:
+        return self.seconds_listened >= STREAM_SECONDS
+
+    @property
+    def is_engaged(self) -> bool:
+        if self.seconds_listened >= ENGAGED_SECONDS:
+            return True
+        duration = self.episode_duration_s
+        return duration is not None and self.seconds_listened >= ENGAGED_SHARE * duration
+
+    @property
+    def consumption_ratio(self) -> Decimal | None:
+        duration = self.episode_duration_s
+        if duration is None or duration <= 0:
             return None
-        return min(1.0, self.seconds_listened / self.episode_duration_s)
+        return six_places(min(Decimal(1), self.seconds_listened / duration))
 
 
 @dataclass(frozen=True, slots=True)
 class Kpis:
     plays: int
+    streams: int
     unique_listeners: int
-    minutes_listened: float
-    completion_rate: float
-    avg_consumption: float | None
+    engaged_listeners: int
+    minutes_listened: Decimal
+    completed_plays: int
+    completion_rate: Decimal
+    avg_consumption: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class Listeners:
+    """Listeners over a period: counted over the period's plays, never summed."""
+
+    plays: int
+    streams: int
+    unique_listeners: int
+    engaged_listeners: int
+    minutes_listened: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,11 +188,27 @@ class Marts:
     plays: list[Play]
     daily_podcast_kpis: dict[tuple[date, str], Kpis]
     daily_episode_kpis: dict[tuple[date, str, str], Kpis]
-    # (episode_id, pct_of_episode) -> (listeners_reached, share_of_listeners)
-    episode_dropoff: dict[tuple[str, int], tuple[int, float]]
+    # (episode_id, pct_of_episode) -> (listeners, share_of_listeners)
+    listening_curve: dict[tuple[str, int], tuple[int, Decimal]]
     # (cohort_week, weeks_since_first_listen) -> (cohort_listeners, active_listeners)
     listener_retention: dict[tuple[date, int], tuple[int, int]]
-    extra: dict[str, object] = field(default_factory=dict)
+    # (period start[, podcast_id]) -> Listeners
+    daily_network_listeners: dict[tuple, Listeners]
+    weekly_podcast_listeners: dict[tuple, Listeners]
+    weekly_network_listeners: dict[tuple, Listeners]
+    monthly_podcast_listeners: dict[tuple, Listeners]
+    monthly_network_listeners: dict[tuple, Listeners]
+    # (event_date, podcast_id) -> (follows, unfollows, followers)
+    podcast_followers: dict[tuple[date, str], tuple[int, int, int]]
+    # (event_date, podcast_id, episode_id) -> (downloads, download_events)
+    episode_downloads: dict[tuple[date, str, str], tuple[int, int]]
+    # dimension -> (event_date, podcast_id, value) -> (plays, listeners, minutes)
+    breakdowns: dict[str, dict[tuple[date, str, str], tuple[int, int, Decimal]]]
+    # (user_id, episode_id) -> (plays, seconds, furthest, completed, share, share uncapped)
+    listener_episodes: dict[tuple[str, str], tuple]
+
+
+# ------------------------------------------------------------------------------ records
 
 
 def _naive_utc(moment: datetime) -> datetime:
@@ -165,20 +258,26 @@ def reconcile(rows: Iterable[RawRow], *, future_tolerance_s: int) -> Reconciliat
     return _classify(rows, future_tolerance_s)[0]
 
 
+def _number(obj: dict, name: str) -> Decimal | None:
+    value = obj.get(name)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return seconds(Decimal(repr(value)))  # the JSON number as written, to the millisecond
+
+
+def _text(obj: object, name: str) -> str | None:
+    value = obj.get(name) if isinstance(obj, dict) else None
+    return value if isinstance(value, str) else None
+
+
 def valid_events(rows: Iterable[RawRow], *, future_tolerance_s: int) -> list[Event]:
     """The events `stg_user_events` should hold: valid records, first arrival per id."""
     _, winners = _classify(rows, future_tolerance_s)
-
-    def number(obj: dict, name: str) -> float | None:
-        value = obj.get(name)
-        is_number = isinstance(value, int | float) and not isinstance(value, bool)
-        return float(value) if is_number else None
-
     events = []
     for _, obj in winners:
         ts = parse_event_ts(obj["event_ts"])
         assert ts is not None  # valid records have a real timestamp
-        episode = obj.get("episode_id")
+        client = obj.get("client")
         events.append(
             Event(
                 event_id=obj["event_id"],
@@ -186,113 +285,159 @@ def valid_events(rows: Iterable[RawRow], *, future_tolerance_s: int) -> list[Eve
                 event_ts=_naive_utc(ts),
                 user_id=obj["user_id"],
                 podcast_id=obj["podcast_id"],
-                episode_id=episode if isinstance(episode, str) else None,
-                position_s=number(obj, "position_s"),
-                seek_from_s=number(obj, "seek_from_s"),
-                episode_duration_s=number(obj, "episode_duration_s"),
+                episode_id=_text(obj, "episode_id"),
+                position_s=_number(obj, "position_s"),
+                seek_from_s=_number(obj, "seek_from_s"),
+                episode_duration_s=_number(obj, "episode_duration_s"),
+                client_app=_text(client, "app"),
+                client_platform=_text(client, "platform"),
+                country=_text(obj, "country"),
             )
         )
     return events
 
 
-def sessionize(events: list[Event], gap: timedelta) -> list[list[Event]]:
-    """Each listener's events in time order, cut wherever the silence is longer than `gap`."""
-    by_user: dict[str, list[Event]] = defaultdict(list)
+# ------------------------------------------------------------------------------ listening
+
+
+def resolve_episodes(events: list[Event]) -> dict[str, tuple[str, Decimal | None]]:
+    """Rule 8: an episode's one podcast (smallest reported) and duration (longest)."""
+    podcasts: dict[str, set[str]] = defaultdict(set)
+    durations: dict[str, list[Decimal]] = defaultdict(list)
     for event in events:
-        by_user[event.user_id].append(event)
-    sessions: list[list[Event]] = []
-    for user_events in by_user.values():
-        user_events.sort(key=lambda e: (e.event_ts, e.event_id))
-        current = [user_events[0]]
-        for previous, event in itertools.pairwise(user_events):
-            if event.event_ts - previous.event_ts > gap:
-                sessions.append(current)
-                current = []
-            current.append(event)
-        sessions.append(current)
-    return sessions
+        if event.episode_id is None:
+            continue
+        podcasts[event.episode_id].add(event.podcast_id)
+        if event.episode_duration_s is not None:
+            durations[event.episode_id].append(event.episode_duration_s)
+    return {
+        episode: (min(names), max(durations[episode]) if durations[episode] else None)
+        for episode, names in podcasts.items()
+    }
 
 
-def plays_of_session(session: list[Event]) -> list[Play]:
-    """Plays in one session: playhead advance while playing, one episode at a time, at most
-    MAX_PLAYBACK_SPEED times the wall-clock time between the two events."""
-    playhead = [e for e in session if e.event_type in POSITION_EVENT_TYPES]
-    listened: dict[str, float] = defaultdict(float)
-    furthest: dict[str, float] = {}
-    for current, following in zip(playhead, [*playhead[1:], None], strict=True):
-        if following is None or following.episode_id != current.episode_id:
-            continue
-        if current.event_type not in PLAYING_AFTER:
-            continue
-        end = following.seek_from_s if following.event_type == "seek" else following.position_s
-        assert end is not None and current.position_s is not None
-        wall_clock_s = (following.event_ts - current.event_ts) / timedelta(microseconds=1) / 1e6
-        advance = min(end - current.position_s, wall_clock_s * MAX_PLAYBACK_SPEED)
-        if end > current.position_s and advance > 0:
-            listened[current.episode_id] += advance  # type: ignore[index]
-            episode = current.episode_id
-            furthest[episode] = max(furthest.get(episode, end), end)  # type: ignore[arg-type]
-    plays = []
-    for episode in dict.fromkeys(e.episode_id for e in playhead):
-        events = [e for e in playhead if e.episode_id == episode]
-        durations = [e.episode_duration_s for e in events if e.episode_duration_s is not None]
-        plays.append(
-            Play(
-                user_id=events[0].user_id,
-                podcast_id=min(e.podcast_id for e in events),
-                episode_id=episode,  # type: ignore[arg-type]
-                start_ts=min(e.event_ts for e in events),
-                seconds_listened=listened.get(episode, 0.0),  # type: ignore[arg-type]
-                furthest_position_listened_s=furthest.get(episode),  # type: ignore[arg-type]
-                episode_duration_s=max(durations) if durations else None,
-                is_completed=any(e.event_type == "complete" for e in events),
-            )
-        )
-    return plays
+@dataclass(slots=True)
+class _Player:
+    """What the listener's app is doing between two playback events."""
+
+    episode_id: str | None = None
+    position_s: Decimal = Decimal(0)
+    playing: bool = False
+    at: datetime | None = None
+
+
+def replay_listener(events: list[Event], gap: timedelta) -> tuple[int, list[Play]]:
+    """One listener's playback events, one at a time: (sessions, plays of every session)."""
+    playback = sorted(
+        (e for e in events if e.event_type in PLAYBACK_EVENTS),
+        key=lambda e: (e.event_ts, SAME_INSTANT_ORDER.get(e.event_type, 3), e.event_id),
+    )
+    sessions = 0
+    plays: list[Play] = []
+    current: dict[str, Play] = {}
+    player = _Player()
+    session_start: datetime | None = None
+    for event in playback:
+        if player.at is None or event.event_ts - player.at > gap:
+            # Rule 1: a new session, and the app starts from nothing we know about.
+            sessions += 1
+            session_start = event.event_ts
+            current = {}
+            player = _Player()
+        assert event.episode_id is not None and event.position_s is not None
+        play = current.get(event.episode_id)
+        if play is None:
+            assert session_start is not None
+            play = Play(event.user_id, event.episode_id, session_start, event.event_ts, event)
+            current[event.episode_id] = play
+            plays.append(play)
+        # What was heard since the previous event (rule 3): only if the app was playing
+        # this same episode; up to where the playhead got; never more than wall time x speed.
+        if player.playing and player.episode_id == event.episode_id and player.at is not None:
+            reached = event.seek_from_s if event.event_type == "seek" else event.position_s
+            assert reached is not None
+            if reached > player.position_s:
+                wall = Decimal((event.event_ts - player.at) // timedelta(microseconds=1))
+                heard = seconds(
+                    min(reached - player.position_s, wall / 1_000_000 * MAX_PLAYBACK_SPEED)
+                )
+                if heard > 0:
+                    play.seconds_listened += heard
+                    play.segments.append((player.position_s, player.position_s + heard))
+        if event.event_type in ("play", "resume"):
+            play.started = True
+        if event.event_type == "complete":
+            play.app_reported_complete = True
+        player.episode_id = event.episode_id
+        player.position_s = event.position_s
+        player.playing = event.event_type in PLAYING_AFTER
+        player.at = event.event_ts
+    return sessions, [play for play in plays if play.counts]
+
+
+# ------------------------------------------------------------------------------ marts
 
 
 def _kpis(plays: list[Play]) -> Kpis:
     consumptions = [c for p in plays if (c := p.consumption_ratio) is not None]
+    completed = sum(p.is_completed for p in plays)
     return Kpis(
         plays=len(plays),
+        streams=sum(p.is_stream for p in plays),
         unique_listeners=len({p.user_id for p in plays}),
-        minutes_listened=sum(p.seconds_listened for p in plays) / 60.0,
-        completion_rate=sum(p.is_completed for p in plays) / len(plays),
-        avg_consumption=sum(consumptions) / len(consumptions) if consumptions else None,
+        engaged_listeners=len({p.user_id for p in plays if p.is_engaged}),
+        minutes_listened=six_places(sum((p.seconds_listened for p in plays), Decimal(0)) / 60),
+        completed_plays=completed,
+        completion_rate=six_places(Decimal(completed) / len(plays)),
+        avg_consumption=six_places(sum(consumptions, Decimal(0)) / len(consumptions))
+        if consumptions
+        else None,
     )
 
 
-def _dropoff(events: list[Event], plays: list[Play]) -> dict[tuple[str, int], tuple[int, float]]:
-    durations: dict[str, float] = {}
-    for event in events:
-        if event.episode_id is not None and event.episode_duration_s is not None:
-            known = durations.get(event.episode_id, event.episode_duration_s)
-            durations[event.episode_id] = max(known, event.episode_duration_s)
-    furthest: dict[tuple[str, str], float] = {}
+def _listeners(plays: list[Play]) -> Listeners:
+    return Listeners(
+        plays=len(plays),
+        streams=sum(p.is_stream for p in plays),
+        unique_listeners=len({p.user_id for p in plays}),
+        engaged_listeners=len({p.user_id for p in plays if p.is_engaged}),
+        minutes_listened=six_places(sum((p.seconds_listened for p in plays), Decimal(0)) / 60),
+    )
+
+
+def _grouped(plays: list[Play], key) -> dict[tuple, list[Play]]:
+    groups: dict[tuple, list[Play]] = defaultdict(list)
     for play in plays:
-        key = (play.episode_id, play.user_id)
-        reached = play.furthest_position_listened_s
-        if reached is not None:
-            furthest[key] = max(furthest.get(key, reached), reached)
-        else:
-            furthest.setdefault(key, 0.0)
-    listeners: dict[str, list[float]] = defaultdict(list)
-    for (episode, _user), position in furthest.items():
-        duration = durations.get(episode)
-        if duration is not None and duration > 0:
-            listeners[episode].append(position / duration)
+        groups[key(play)].append(play)
+    return groups
+
+
+def monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _curve(plays: list[Play]) -> dict[tuple[str, int], tuple[int, Decimal]]:
+    """Rule 7: per point, the distinct listeners whose heard segments cover it."""
+    listeners: dict[str, set[str]] = defaultdict(set)
+    segments: dict[str, list[tuple[str, Decimal, Decimal]]] = defaultdict(list)
+    durations: dict[str, Decimal] = {}
+    for play in plays:
+        duration = play.episode_duration_s
+        if duration is None or duration <= 0:
+            continue
+        durations[play.episode_id] = duration
+        listeners[play.episode_id].add(play.user_id)
+        segments[play.episode_id].extend((play.user_id, s, e) for s, e in play.segments)
     curve = {}
-    for episode, shares in listeners.items():
-        for pct in DROPOFF_MARKS:
-            reached = sum(1 for share in shares if share >= pct / 100.0)
-            curve[(episode, pct)] = (reached, reached / len(shares))
+    for episode, everyone in listeners.items():
+        for pct in CURVE_POINTS:
+            point = durations[episode] * pct / 100
+            heard = {user for user, start, end in segments[episode] if start <= point <= end}
+            curve[(episode, pct)] = (len(heard), six_places(Decimal(len(heard)) / len(everyone)))
     return curve
 
 
 def _retention(plays: list[Play]) -> dict[tuple[date, int], tuple[int, int]]:
-    def monday(day: date) -> date:
-        return day - timedelta(days=day.weekday())
-
     weeks_by_user: dict[str, set[date]] = defaultdict(set)
     for play in plays:
         weeks_by_user[play.user_id].add(monday(play.event_date))
@@ -311,23 +456,129 @@ def _retention(plays: list[Play]) -> dict[tuple[date, int], tuple[int, int]]:
     }
 
 
+def _followers(events: list[Event]) -> dict[tuple[date, str], tuple[int, int, int]]:
+    """One state per listener and show: only changes of state count."""
+    following: dict[tuple[str, str], bool] = {}
+    changes: dict[tuple[date, str], list[int]] = defaultdict(lambda: [0, 0])
+    for event in sorted(events, key=lambda e: (e.event_ts, e.event_id)):
+        if event.event_type not in ("subscribe", "unsubscribe"):
+            continue
+        key = (event.user_id, event.podcast_id)
+        was, now = following.get(key, False), event.event_type == "subscribe"
+        if now and not was:
+            changes[(event.event_date, event.podcast_id)][0] += 1
+        elif was and not now:
+            changes[(event.event_date, event.podcast_id)][1] += 1
+        following[key] = now
+    days = sorted({e.event_date for e in events})
+    first_day: dict[str, date] = {}
+    for day, podcast in changes:
+        first_day[podcast] = min(first_day.get(podcast, day), day)
+    result = {}
+    for podcast, first in first_day.items():
+        total = 0
+        for day in days:
+            if day < first:
+                continue
+            follows, unfollows = changes.get((day, podcast), [0, 0])
+            total += follows - unfollows
+            result[(day, podcast)] = (follows, unfollows, total)
+    return result
+
+
+def _downloads(
+    events: list[Event], episodes: dict[str, tuple[str, Decimal | None]]
+) -> dict[tuple[date, str, str], tuple[int, int]]:
+    """Once per listener and episode per UTC calendar day."""
+    who: dict[tuple[date, str, str], set[str]] = defaultdict(set)
+    received: Counter[tuple[date, str, str]] = Counter()
+    for event in events:
+        if event.event_type != "download" or event.episode_id is None:
+            continue
+        key = (event.event_date, episodes[event.episode_id][0], event.episode_id)
+        who[key].add(event.user_id)
+        received[key] += 1
+    return {key: (len(users), received[key]) for key, users in who.items()}
+
+
+def _breakdown(plays: list[Play], attribute: str) -> dict[tuple[date, str, str], tuple]:
+    def value(play: Play) -> str:
+        return getattr(play.first_event, attribute) or "unknown"
+
+    return {
+        key: (len(group), len({p.user_id for p in group}), _listeners(group).minutes_listened)
+        for key, group in _grouped(plays, lambda p: (p.event_date, p.podcast_id, value(p))).items()
+    }
+
+
+def _listener_episodes(plays: list[Play]) -> dict[tuple[str, str], tuple]:
+    result = {}
+    for key, group in _grouped(plays, lambda p: (p.user_id, p.episode_id)).items():
+        heard = sum((p.seconds_listened for p in group), Decimal(0))
+        furthest = max(
+            (f for p in group if (f := p.furthest_position_listened_s) is not None), default=None
+        )
+        duration = group[0].episode_duration_s
+        share = uncapped = None
+        if duration is not None and duration > 0:
+            uncapped = six_places(heard / duration)
+            share = six_places(min(Decimal(1), heard / duration))
+        completed = any(p.is_completed for p in group)
+        result[key] = (len(group), heard, furthest, completed, share, uncapped)
+    return result
+
+
 def compute_marts(
     rows: Iterable[RawRow], *, future_tolerance_s: int, session_gap_minutes: int
 ) -> Marts:
-    """Every KPI mart from raw rows, following the metric definitions in the YAML docs."""
+    """Every mart's numbers from raw rows, following docs/methodology.md."""
     events = valid_events(list(rows), future_tolerance_s=future_tolerance_s)
-    sessions = sessionize(events, timedelta(minutes=session_gap_minutes))
-    plays = [play for session in sessions for play in plays_of_session(session)]
-    by_podcast_day: dict[tuple[date, str], list[Play]] = defaultdict(list)
-    by_episode_day: dict[tuple[date, str, str], list[Play]] = defaultdict(list)
+    episodes = resolve_episodes(events)
+    by_listener: dict[str, list[Event]] = defaultdict(list)
+    for event in events:
+        by_listener[event.user_id].append(event)
+    sessions = 0
+    plays: list[Play] = []
+    for listener_events in by_listener.values():
+        count, listener_plays = replay_listener(
+            listener_events, timedelta(minutes=session_gap_minutes)
+        )
+        sessions += count
+        plays.extend(listener_plays)
     for play in plays:
-        by_podcast_day[(play.event_date, play.podcast_id)].append(play)
-        by_episode_day[(play.event_date, play.podcast_id, play.episode_id)].append(play)
+        play.podcast_id, play.episode_duration_s = episodes[play.episode_id]
+
+    def by(key) -> dict[tuple, Listeners]:
+        return {k: _listeners(group) for k, group in _grouped(plays, key).items()}
+
+    def month(day: date) -> date:
+        return day.replace(day=1)
+
     return Marts(
-        sessions=len(sessions),
+        sessions=sessions,
         plays=plays,
-        daily_podcast_kpis={key: _kpis(group) for key, group in by_podcast_day.items()},
-        daily_episode_kpis={key: _kpis(group) for key, group in by_episode_day.items()},
-        episode_dropoff=_dropoff(events, plays),
+        daily_podcast_kpis={
+            k: _kpis(g) for k, g in _grouped(plays, lambda p: (p.event_date, p.podcast_id)).items()
+        },
+        daily_episode_kpis={
+            k: _kpis(g)
+            for k, g in _grouped(
+                plays, lambda p: (p.event_date, p.podcast_id, p.episode_id)
+            ).items()
+        },
+        listening_curve=_curve(plays),
         listener_retention=_retention(plays),
+        daily_network_listeners=by(lambda p: (p.event_date,)),
+        weekly_podcast_listeners=by(lambda p: (monday(p.event_date), p.podcast_id)),
+        weekly_network_listeners=by(lambda p: (monday(p.event_date),)),
+        monthly_podcast_listeners=by(lambda p: (month(p.event_date), p.podcast_id)),
+        monthly_network_listeners=by(lambda p: (month(p.event_date),)),
+        podcast_followers=_followers(events),
+        episode_downloads=_downloads(events, episodes),
+        breakdowns={
+            "client_app": _breakdown(plays, "client_app"),
+            "client_platform": _breakdown(plays, "client_platform"),
+            "country": _breakdown(plays, "country"),
+        },
+        listener_episodes=_listener_episodes(plays),
     )

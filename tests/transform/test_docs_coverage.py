@@ -35,3 +35,14 @@ def test_every_built_column_is_described(built_warehouse) -> None:
         f"{table}.{column}" for table, column in built if not documented[table].get(column)
     )
     assert not undescribed, undescribed
+
+
+def test_every_mart_links_the_methodology_and_the_docs_overview_is_it() -> None:
+    marts = yaml.safe_load((TRANSFORM / "models" / "3.marts" / "_marts__models.yml").read_text())
+    unlinked = [m["name"] for m in marts["models"] if "docs/methodology.md" not in m["description"]]
+    assert not unlinked, unlinked
+    methodology = (TRANSFORM / "docs" / "methodology.md").read_text()
+    # the dbt docs site shows the project's `__overview__` block instead of dbt's welcome
+    assert methodology.startswith("{% docs __overview__ %}")
+    for rule in range(1, 11):
+        assert f"\n{rule}. **" in methodology, rule

@@ -7,13 +7,14 @@ implementation of the same definitions.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
+from datetime import timedelta
+from decimal import Decimal
 
 import duckdb
 import pytest
 
-from tests.reference.marts import compute_marts, reconcile
+from tests.reference.marts import Kpis, Listeners, compute_marts, reconcile, six_places
 
 pytestmark = pytest.mark.slow
 
@@ -21,12 +22,6 @@ pytestmark = pytest.mark.slow
 def _query(database, sql: str) -> list[tuple]:
     with duckdb.connect(str(database), read_only=True) as con:
         return con.execute(sql).fetchall()
-
-
-def _close(a: float | None, b: float | None) -> bool:
-    if a is None or b is None:
-        return a is b
-    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
 
 
 def test_build_ran_models_unit_tests_and_data_tests(built_warehouse) -> None:
@@ -88,16 +83,35 @@ def test_sessions_and_plays_match_the_reference(built_warehouse, reference) -> N
     assert sessions == reference.sessions
     plays = _query(
         db,
-        "select user_id, episode_id, play_start_ts, seconds_listened, is_completed "
+        "select user_id, podcast_id, episode_id, play_start_ts, seconds_listened, "
+        "furthest_position_listened_s, is_completed, app_reported_complete, is_stream, "
+        "is_engaged, consumption_ratio, client_app, client_platform, country "
         "from marts.fct_episode_plays",
     )
-    actual = sorted((u, e, ts, round(s, 6), c) for u, e, ts, s, c in plays)
-    expected = sorted(
-        (p.user_id, p.episode_id, p.start_ts, round(p.seconds_listened, 6), p.is_completed)
+    expected = [
+        (
+            p.user_id,
+            p.podcast_id,
+            p.episode_id,
+            p.start_ts,
+            p.seconds_listened,
+            p.furthest_position_listened_s,
+            p.is_completed,
+            p.app_reported_complete,
+            p.is_stream,
+            p.is_engaged,
+            p.consumption_ratio,
+            p.first_event.client_app,
+            p.first_event.client_platform,
+            p.first_event.country,
+        )
         for p in reference.plays
-    )
-    assert actual == expected
-    assert any(p.is_completed for p in reference.plays)
+    ]
+    assert sorted(plays, key=str) == sorted(expected, key=str)
+    # the rules are exercised: completions by both tests, streams, engaged plays
+    assert any(p.is_completed and not p.app_reported_complete for p in reference.plays)
+    assert any(p.app_reported_complete for p in reference.plays)
+    assert any(p.is_stream for p in reference.plays) and any(p.is_engaged for p in reference.plays)
 
 
 @pytest.mark.parametrize(
@@ -110,34 +124,26 @@ def test_sessions_and_plays_match_the_reference(built_warehouse, reference) -> N
 def test_daily_kpis_match_the_reference(built_warehouse, reference, table, keys) -> None:
     rows = _query(
         built_warehouse.database,
-        f"select {keys}, plays, unique_listeners, minutes_listened, completion_rate, "
-        f"avg_consumption from marts.{table}",
+        f"select {keys}, plays, streams, unique_listeners, engaged_listeners, minutes_listened, "
+        f"completed_plays, completion_rate, avg_consumption from marts.{table}",
     )
     width = len(keys.split(","))
     expected = reference.daily_podcast_kpis if width == 2 else reference.daily_episode_kpis
-    actual = {tuple(row[:width]): row[width:] for row in rows}
-    assert set(actual) == set(expected)
-    for key, (plays, listeners, minutes, completion, consumption) in actual.items():
-        kpis = expected[key]
-        assert (plays, listeners) == (kpis.plays, kpis.unique_listeners), key
-        assert _close(minutes, kpis.minutes_listened), key
-        assert _close(completion, kpis.completion_rate), key
-        assert _close(consumption, kpis.avg_consumption), key
+    actual = {tuple(row[:width]): Kpis(*row[width:]) for row in rows}
+    assert actual == expected
 
 
-def test_dropoff_curve_matches_the_reference(built_warehouse, reference) -> None:
+def test_listening_curve_matches_the_reference(built_warehouse, reference) -> None:
     rows = _query(
         built_warehouse.database,
-        "select episode_id, pct_of_episode, listeners_reached, share_of_listeners "
-        "from marts.fct_episode_dropoff",
+        "select episode_id, pct_of_episode, listeners, share_of_listeners "
+        "from marts.fct_episode_listening_curve",
     )
     actual = {(e, p): (n, s) for e, p, n, s in rows}
-    assert set(actual) == set(reference.episode_dropoff)
-    for key, (reached, share) in actual.items():
-        expected_reached, expected_share = reference.episode_dropoff[key]
-        assert reached == expected_reached and _close(share, expected_share), key
-    # a curve only ever falls, and starts with everyone
-    assert all(actual[(e, 0)][1] == 1.0 for e, p in actual if p == 0)
+    assert actual == reference.listening_curve
+    # a curve can rise again (a skipped stretch), which furthest-point curves never do
+    rises = [(e, p) for (e, p), (n, _) in actual.items() if p > 0 and n > actual[(e, p - 5)][0]]
+    assert rises
 
 
 def test_retention_matches_the_reference(built_warehouse, reference) -> None:
@@ -148,5 +154,96 @@ def test_retention_matches_the_reference(built_warehouse, reference) -> None:
     )
     actual = {(c, w): (n, a) for c, w, n, a, _ in rows}
     assert actual == reference.listener_retention
-    assert all(_close(rate, a / n) for _, _, n, a, rate in rows)
+    assert all(rate == six_places(Decimal(a) / n) for _, _, n, a, rate in rows)
     assert len({c for c, _ in actual}) >= 2  # more than one cohort, more than one week
+
+
+@pytest.mark.parametrize(
+    ("table", "keys", "attribute"),
+    [
+        ("fct_daily_network_listeners", "event_date", "daily_network_listeners"),
+        ("fct_weekly_podcast_listeners", "week_start, podcast_id", "weekly_podcast_listeners"),
+        ("fct_weekly_network_listeners", "week_start", "weekly_network_listeners"),
+        ("fct_monthly_podcast_listeners", "month_start, podcast_id", "monthly_podcast_listeners"),
+        ("fct_monthly_network_listeners", "month_start", "monthly_network_listeners"),
+    ],
+)
+def test_period_listeners_match_the_reference(
+    built_warehouse, reference, table, keys, attribute
+) -> None:
+    rows = _query(
+        built_warehouse.database,
+        f"select {keys}, plays, streams, unique_listeners, engaged_listeners, minutes_listened "
+        f"from marts.{table}",
+    )
+    width = len(keys.split(","))
+    actual = {tuple(row[:width]): Listeners(*row[width:]) for row in rows}
+    assert actual == getattr(reference, attribute)
+
+
+def test_weekly_listeners_are_fewer_than_summed_daily_listeners(reference) -> None:
+    # listeners who come back on another day of the week are counted once in the week
+    daily = Counter()
+    for (day,), listeners in reference.daily_network_listeners.items():
+        daily[day - timedelta(days=day.weekday())] += listeners.unique_listeners
+    weekly = reference.weekly_network_listeners
+    assert all(weekly[(week,)].unique_listeners <= total for week, total in daily.items())
+    assert any(weekly[(week,)].unique_listeners < total for week, total in daily.items())
+
+
+def test_followers_downloads_and_listener_episodes_match_the_reference(
+    built_warehouse, reference
+) -> None:
+    db = built_warehouse.database
+    followers = _query(
+        db,
+        "select event_date, podcast_id, follows, unfollows, followers "
+        "from marts.fct_daily_podcast_followers",
+    )
+    assert {(d, p): (f, u, t) for d, p, f, u, t in followers} == reference.podcast_followers
+    assert any(u for _, _, _, u, _ in followers) and any(f for _, _, f, _, _ in followers)
+    downloads = _query(
+        db,
+        "select event_date, podcast_id, episode_id, downloads, download_events "
+        "from marts.fct_daily_episode_downloads",
+    )
+    assert {(d, p, e): (n, c) for d, p, e, n, c in downloads} == reference.episode_downloads
+    listener_episodes = _query(
+        db,
+        "select user_id, episode_id, plays, seconds_listened, furthest_position_listened_s, "
+        "is_completed, share_heard, share_heard_uncapped from marts.fct_listener_episodes",
+    )
+    assert {(u, e): tuple(rest) for u, e, *rest in listener_episodes} == (
+        reference.listener_episodes
+    )
+
+
+@pytest.mark.parametrize("dimension", ["client_app", "client_platform", "country"])
+def test_breakdowns_match_the_reference(built_warehouse, reference, dimension) -> None:
+    table = {
+        "client_app": "fct_daily_client_app_listening",
+        "client_platform": "fct_daily_platform_listening",
+        "country": "fct_daily_country_listening",
+    }[dimension]
+    rows = _query(
+        built_warehouse.database,
+        f"select event_date, podcast_id, {dimension}, plays, unique_listeners, "
+        f"minutes_listened from marts.{table}",
+    )
+    assert {(d, p, v): (n, u, m) for d, p, v, n, u, m in rows} == reference.breakdowns[dimension]
+
+
+def test_no_mart_stores_a_float(built_warehouse) -> None:
+    # methodology rule 9: measures are exact decimals, so sums cannot differ run to run
+    floats = _query(
+        built_warehouse.database,
+        "select table_name, column_name, data_type from information_schema.columns "
+        "where table_schema = 'marts' and data_type in ('DOUBLE', 'FLOAT', 'REAL')",
+    )
+    assert not floats, floats
+    decimals = _query(
+        built_warehouse.database,
+        "select count(*) from information_schema.columns "
+        "where table_schema = 'marts' and data_type like 'DECIMAL(18,%'",
+    )[0][0]
+    assert decimals >= 30

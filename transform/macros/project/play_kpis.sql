@@ -1,13 +1,80 @@
 {#
   The daily KPI metrics over `fct_episode_plays`, defined once for every grain that reports
   them (per podcast, per episode): the caller chooses the grain with its `group by`.
-  Meanings are documented in models/3.marts/_marts__models.yml.
+  Meanings: docs/methodology.md.
 #}
+{#- Counts are count(case ...) rather than sum(case ... 1 else 0): the same numbers, as
+    BIGINT in DuckDB (a sum of integers is HUGEINT), so the marts' contracts hold on
+    DuckDB and Snowflake alike. -#}
 {% macro play_kpis() -%}
         count(*) as plays,
+        count(case when is_stream then 1 end) as streams,
         count(distinct user_id) as unique_listeners,
-        sum(seconds_listened) / 60.0 as minutes_listened,
-        sum(case when is_completed then 1 else 0 end) as completed_plays,
-        avg(case when is_completed then 1.0 else 0.0 end) as completion_rate,
-        avg(consumption_ratio) as avg_consumption
+        count(distinct case when is_engaged then user_id end) as engaged_listeners,
+        {{ as_minutes('sum(seconds_listened)') }} as minutes_listened,
+        count(case when is_completed then 1 end) as completed_plays,
+        {{ as_ratio('sum(case when is_completed then 1 else 0 end) * 1.0 / count(*)') }}
+            as completion_rate,
+        {{ as_ratio('avg(consumption_ratio)') }} as avg_consumption
+{%- endmacro %}
+
+{#- Listeners in a period (a day, an ISO week, a month): counted over the period's plays,
+    never summed from shorter periods (a listener of Monday and Tuesday is one listener of
+    the week). `period_start` is the SQL for the period's first day. -#}
+{% macro period_listeners(period_start, period_column, by_podcast) -%}
+with plays as (
+
+    select * from {{ ref('fct_episode_plays') }}
+
+),
+
+listeners as (
+
+    select
+        {{ period_start }} as {{ period_column }},
+        {%- if by_podcast %}
+        podcast_id,
+        {%- endif %}
+        count(*) as plays,
+        count(case when is_stream then 1 end) as streams,
+        count(distinct user_id) as unique_listeners,
+        count(distinct case when is_engaged then user_id end) as engaged_listeners,
+        {{ as_minutes('sum(seconds_listened)') }} as minutes_listened
+    from plays
+    group by {{ period_start }}{{ ', podcast_id' if by_podcast }}
+
+)
+
+select * from listeners
+{%- endmacro %}
+
+{#- Plays, listeners and minutes per day and podcast, by one attribute of the play (the
+    client app, platform or country of its first event); an unknown value is 'unknown'. -#}
+{% macro listening_breakdown(dimension) -%}
+with plays as (
+
+    select * from {{ ref('fct_episode_plays') }}
+
+),
+
+breakdown as (
+
+    select
+        event_date,
+        podcast_id,
+        coalesce({{ dimension }}, 'unknown') as {{ dimension }},
+        count(*) as plays,
+        count(distinct user_id) as unique_listeners,
+        {{ as_minutes('sum(seconds_listened)') }} as minutes_listened
+    from plays
+    group by event_date, podcast_id, coalesce({{ dimension }}, 'unknown')
+
+)
+
+select * from breakdown
+{%- endmacro %}
+
+{#- The first day of the calendar month of `day`. -#}
+{% macro month_start(day) -%}
+    cast(date_trunc('month', {{ day }}) as date)
 {%- endmacro %}

@@ -1,10 +1,11 @@
 {#
-  Listening spans: from one playhead event to the next one in the same session. Listened
-  time is the playhead's advance while playing (episode seconds, so 1.5x speed is not
-  double-counted as wall time and a seek's jump is not listening):
+  Listening spans: from one playback event to the next one in the same session, in
+  `playback_order` within an instant. Listened time is the playhead's advance while
+  playing (episode seconds, so 1.5x speed is not double-counted as wall time and a seek's
+  jump is not listening):
     - after play, resume, progress or seek the app is playing; after pause, complete or
       skip it is not;
-    - the span ends at the next playhead event's position, or for a seek at `seek_from_s`
+    - the span ends at the next playback event's position, or for a seek at `seek_from_s`
       (where the playhead was before jumping);
     - a listener plays one episode at a time, so a span whose next event is another
       episode (auto-advance, switching) or that has no next event counts nothing: we do
@@ -13,6 +14,8 @@
     - a span counts at most its wall-clock time x the shared config's `max_playback_speed` (3, the
       fastest speed apps offer): a playhead that leaps ahead without a seek event (two
       devices on one account, a lost seek) is not listening.
+  The segment heard is [start position, start position + seconds listened] (rule 3): a
+  leap's far end is never counted as heard.
 #}
 with session_events as (
 
@@ -20,11 +23,10 @@ with session_events as (
 
 ),
 
-playhead_events as (
+playback_events as (
 
-    select *
-    from session_events
-    where event_type in ('play', 'pause', 'resume', 'seek', 'progress', 'complete', 'skip')
+    select * from session_events
+    where session_id is not null
 
 ),
 
@@ -32,12 +34,12 @@ with_next_event as (
 
     select
         *,
-        lead(episode_id) over (partition by session_id order by event_ts, event_id) as next_episode_id,
-        lead(event_type) over (partition by session_id order by event_ts, event_id) as next_event_type,
-        lead(position_s) over (partition by session_id order by event_ts, event_id) as next_position_s,
-        lead(seek_from_s) over (partition by session_id order by event_ts, event_id) as next_seek_from_s,
-        lead(event_ts) over (partition by session_id order by event_ts, event_id) as next_event_ts
-    from playhead_events
+        lead(episode_id) over (partition by session_id order by event_ts, playback_order, event_id) as next_episode_id,
+        lead(event_type) over (partition by session_id order by event_ts, playback_order, event_id) as next_event_type,
+        lead(position_s) over (partition by session_id order by event_ts, playback_order, event_id) as next_position_s,
+        lead(seek_from_s) over (partition by session_id order by event_ts, playback_order, event_id) as next_seek_from_s,
+        lead(event_ts) over (partition by session_id order by event_ts, playback_order, event_id) as next_event_ts
+    from playback_events
 
 ),
 
@@ -51,16 +53,35 @@ measured as (
         episode_id,
         event_type as span_start_event_type,
         event_ts as span_start_ts,
+        playback_order,
         position_s as span_start_position_s,
         case
             when next_episode_id = episode_id
                 then case when next_event_type = 'seek' then next_seek_from_s else next_position_s end
         end as span_end_position_s,
         event_type in ('play', 'resume', 'progress', 'seek') as is_playing,
-        {{ seconds_between('event_ts', 'next_event_ts') }} as span_wall_clock_s,
-        episode_duration_s,
+        cast({{ seconds_between('event_ts', 'next_event_ts') }} as decimal(18, 6)) as span_wall_clock_s,
+        client_app,
+        client_platform,
+        country,
         loaded_at
     from with_next_event
+
+),
+
+listened as (
+
+    select
+        *,
+        {{ as_seconds("case
+            when is_playing and span_end_position_s > span_start_position_s
+                then least(
+                    span_end_position_s - span_start_position_s,
+                    span_wall_clock_s * " ~ shared_setting('max_playback_speed') ~ "
+                )
+            else 0
+        end") }} as seconds_listened
+    from measured
 
 ),
 
@@ -68,15 +89,9 @@ spans as (
 
     select
         *,
-        case
-            when is_playing and span_end_position_s > span_start_position_s
-                then least(
-                    span_end_position_s - span_start_position_s,
-                    span_wall_clock_s * {{ shared_setting('max_playback_speed') }}
-                )
-            else 0
-        end as seconds_listened
-    from measured
+        case when seconds_listened > 0 then span_start_position_s end as segment_start_s,
+        case when seconds_listened > 0 then span_start_position_s + seconds_listened end as segment_end_s
+    from listened
 
 )
 

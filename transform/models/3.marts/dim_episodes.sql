@@ -1,19 +1,21 @@
--- One row per episode seen in any valid event.
-with events as (
+-- One row per episode seen in any valid event; its podcast and duration are the ones every
+-- mart uses (int_episodes_resolved, methodology rule 8).
+with episodes as (
+
+    select * from {{ ref('int_episodes_resolved') }}
+
+),
+
+events as (
 
     select * from {{ ref('fct_listening_events') }}
 
 ),
 
-episodes as (
+activity as (
 
     select
         episode_id,
-        -- an episode belongs to one podcast; min() keeps it deterministic if apps disagree
-        min(podcast_id) as podcast_id,
-        -- apps report the duration they know; the longest is the episode's (a shorter one
-        -- usually comes from a truncated download)
-        max(episode_duration_s) as episode_duration_s,
         min(event_ts) as first_event_ts,
         max(event_ts) as last_event_ts,
         count(distinct user_id) as lifetime_listeners
@@ -21,6 +23,21 @@ episodes as (
     where episode_id is not null
     group by episode_id
 
+),
+
+described as (
+
+    select
+        episodes.episode_id,
+        episodes.podcast_id,
+        episodes.episode_duration_s,
+        episodes.reported_podcasts,
+        activity.first_event_ts,
+        activity.last_event_ts,
+        activity.lifetime_listeners
+    from episodes
+    inner join activity on episodes.episode_id = activity.episode_id
+
 )
 
-select * from episodes
+select * from described

@@ -38,7 +38,7 @@ listening as (
         user_id,
         min(event_date) as first_listen_date,
         count(*) as plays,
-        sum(seconds_listened) / 60.0 as minutes_listened
+        {{ as_minutes('sum(seconds_listened)') }} as minutes_listened
     from plays
     group by user_id
 
@@ -55,7 +55,7 @@ listeners as (
         latest_country.country,
         activity.sessions,
         coalesce(listening.plays, 0) as plays,
-        coalesce(listening.minutes_listened, 0) as minutes_listened
+        coalesce(listening.minutes_listened, {{ as_minutes('0') }}) as minutes_listened
     from activity
     left join listening on activity.user_id = listening.user_id
     left join latest_country on activity.user_id = latest_country.user_id

@@ -10,8 +10,9 @@
     )
 }}
 {#
-  One row per play (a listener, an episode, a session). Replaced per listener on incremental
-  runs for the same reason as sessions: plays are cut by session boundaries.
+  One row per play (a listener, an episode, a session; methodology rules 4-6). Replaced per
+  listener on incremental runs for the same reason as sessions: plays are cut by session
+  boundaries.
 #}
 with plays as (
 
@@ -43,7 +44,13 @@ affected_plays as (
         furthest_position_listened_s,
         episode_duration_s,
         is_completed,
+        app_reported_complete,
+        is_stream,
+        is_engaged,
         consumption_ratio,
+        client_app,
+        client_platform,
+        country,
         loaded_at
     from plays
     {% if is_incremental() -%}

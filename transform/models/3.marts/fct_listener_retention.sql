@@ -68,7 +68,8 @@ retention as (
             as weeks_since_first_listen,
         cohort_grid.cohort_listeners,
         coalesce(active.active_listeners, 0) as active_listeners,
-        coalesce(active.active_listeners, 0) * 1.0 / cohort_grid.cohort_listeners as retention_rate
+        {{ as_ratio("coalesce(active.active_listeners, 0) * 1.0 / cohort_grid.cohort_listeners") }}
+            as retention_rate
     from cohort_grid
     left join active
         on cohort_grid.cohort_week = active.cohort_week

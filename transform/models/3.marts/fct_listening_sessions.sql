@@ -10,7 +10,7 @@
     )
 }}
 {#
-  One row per listening session. The key for incremental runs is the listener, not the
+  One row per listening session (playback events only: methodology, rule 1). The key for incremental runs is the listener, not the
   session: a late event can join two sessions into one (or split one), so an affected
   listener's sessions are replaced as a whole (delete+insert on user_id).
 #}
@@ -45,8 +45,9 @@ events_by_session as (
         count(*) as events,
         max(loaded_at) as loaded_at
     from session_events
-    {% if is_incremental() -%}
-    where user_id in (select user_id from newly_loaded)
+    where session_id is not null
+    {%- if is_incremental() %}
+        and user_id in (select user_id from newly_loaded)
     {%- endif %}
     group by session_id, user_id
 
@@ -58,7 +59,7 @@ plays_by_session as (
         session_id,
         count(*) as plays,
         count(distinct episode_id) as episodes,
-        sum(seconds_listened) as seconds_listened
+        {{ as_seconds('sum(seconds_listened)') }} as seconds_listened
     from plays
     group by session_id
 
@@ -72,8 +73,8 @@ sessions as (
         cast(events_by_session.session_start_ts as date) as event_date,
         events_by_session.session_start_ts,
         events_by_session.session_end_ts,
-        {{ seconds_between('events_by_session.session_start_ts', 'events_by_session.session_end_ts') }}
-            as session_duration_s,
+        cast({{ seconds_between('events_by_session.session_start_ts', 'events_by_session.session_end_ts') }}
+            as decimal(18, 6)) as session_duration_s,
         events_by_session.events,
         coalesce(plays_by_session.plays, 0) as plays,
         coalesce(plays_by_session.episodes, 0) as episodes,

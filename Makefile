@@ -14,6 +14,8 @@ PYTHON ?= python3
 RUN_ARGS = --events "$(EVENTS)" --days "$(DAYS)" --seed "$(SEED)" --start "$(START)" \
 	--input "$(INPUT)" --out "$(OUT)"
 
+METRICS_DB = $(abspath $(or $(OUT),out))/warehouse.duckdb
+
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
@@ -37,8 +39,8 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help setup lock test lint config profiles manifest synth pipeline bench docs clean
-.PHONY: lock-airflow lock-checkov pipeline-airflow
+.PHONY: help setup browser lock test lint config profiles manifest synth pipeline bench docs clean
+.PHONY: lock-airflow lock-checkov pipeline-airflow metrics
 .PHONY: deploy preview redrive
 
 help: ## list the targets
@@ -70,7 +72,19 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-setup: $(STAMP) $(AIRFLOW_STAMP) $(CHECKOV_STAMP) $(NODE_STAMP) ## install Python deps (locked), Airflow's and checkov's envs and the pinned CDK CLI
+# The report's browser test needs a real Chromium: Debian's package, installed only where
+# `command -v chromium` finds none (apt-get needs root; elsewhere, install it yourself).
+browser: ## install Debian's chromium for the report's browser test, where missing
+	@if command -v chromium >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing chromium (Debian package) for the report's browser test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "chromium is missing and cannot be installed here (needs root and apt-get): install Debian's chromium package" >&2; \
+		exit 1; \
+	fi
+
+setup: $(STAMP) $(AIRFLOW_STAMP) $(CHECKOV_STAMP) $(NODE_STAMP) browser ## install Python deps (locked), Airflow's and checkov's envs, the pinned CDK CLI and chromium
 
 # `uv pip compile` has no --all-groups: name every [dependency-groups] entry of pyproject.toml.
 LOCK_GROUPS = $(shell $(PYTHON) -c "import tomllib; print(' '.join('--group ' + g for g in tomllib.load(open('pyproject.toml', 'rb'))['dependency-groups']))")
@@ -129,6 +143,14 @@ pipeline: $(STAMP) ## run the whole pipeline locally (moto + DuckDB); results in
 
 pipeline-airflow: $(STAMP) $(AIRFLOW_STAMP) ## run the real Airflow DAG locally (airflow dags test)
 	@$(AIRFLOW_PY) orchestration/run_local.py $(RUN_ARGS)
+
+# Q is what `mf query` takes; the answer comes from OUT's warehouse (default out/), which
+# `make pipeline` builds. dbt parse first: mf reads transform/target/semantic_manifest.json.
+Q ?= --metrics plays,unique_listeners --group-by metric_time__week --order metric_time__week
+metrics: $(STAMP) ## ask the semantic layer: make metrics Q="--metrics unique_listeners --group-by metric_time__month"
+	@test -f "$(METRICS_DB)" || { echo "no warehouse at $(METRICS_DB): run make pipeline first" >&2; exit 1; }
+	@cd transform && PODCAST_DUCKDB_PATH="$(METRICS_DB)" ../$(VENV)/bin/dbt parse --quiet --target local --profiles-dir .
+	@cd transform && PODCAST_DUCKDB_PATH="$(METRICS_DB)" DBT_PROFILES_DIR=. ../$(VENV)/bin/mf query $(Q)
 
 bench: $(STAMP) ## benchmark the local pipeline stages [EVENTS=n]; writes OUT/bench.json
 	@$(PY) -m podcast_analytics bench $(RUN_ARGS)

@@ -121,6 +121,11 @@ def check_values(s: Settings) -> list[str]:
         "must be between 0 and 90 days",
     )
     check(ev.max_playback_speed >= 1, "events.max_playback_speed", "must be >= 1")
+    check(
+        1 <= s.reporting.min_cell_listeners <= 1000,
+        "reporting.min_cell_listeners",
+        "must be between 1 and 1000 listeners",
+    )
     check(0 < ev.completion_threshold <= 1, "events.completion_threshold", "must be in (0, 1]")
 
     sf = s.snowflake

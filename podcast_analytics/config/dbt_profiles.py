@@ -100,6 +100,8 @@ def _names(settings: Settings, *, duckdb: bool) -> dict[str, Any]:
         "marts_schema": case(sf.marts_schema),
         # Every events setting, by its own name: a new one reaches dbt with no edit here.
         **dataclasses.asdict(settings.events),
+        # The small-cell threshold, for the shared_* marts (macros/project/small_cell.sql).
+        **dataclasses.asdict(settings.reporting),
     }
 
 

@@ -128,6 +128,13 @@ class EventsConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportingConfig:
+    # The small-cell rule for numbers that leave the warehouse (report.html, the exports for
+    # shows and advertisers): a count of fewer than this many listeners reads "<N".
+    min_cell_listeners: int = field(metadata=GIVEN)
+
+
+@dataclass(frozen=True, slots=True)
 class WarehouseConfig:
     name: str
     size: str = field(metadata=GIVEN)
@@ -331,6 +338,7 @@ class Settings:
     firehose: FirehoseConfig = field(metadata=GIVEN)
     storage: StorageConfig = field(metadata=GIVEN)
     events: EventsConfig = field(metadata=GIVEN)
+    reporting: ReportingConfig = field(metadata=GIVEN)
     snowflake: SnowflakeConfig = field(metadata=GIVEN)
     dbt: DbtConfig = field(metadata=GIVEN)
     mwaa: MwaaConfig = field(metadata=GIVEN)

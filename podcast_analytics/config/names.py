@@ -19,6 +19,7 @@ from podcast_analytics.config.model import (
     LocalConfig,
     MwaaConfig,
     Prefixes,
+    ReportingConfig,
     ResourceMonitorConfig,
     Settings,
     SnowflakeConfig,
@@ -72,6 +73,7 @@ def derive_settings(project: str, env: str, c: Mapping[str, Any]) -> Settings:
             **c["storage"],
         ),
         events=EventsConfig(**c["events"]),
+        reporting=ReportingConfig(**c["reporting"]),
         snowflake=SnowflakeConfig(
             organization=sf["organization"],
             account=sf["account"],

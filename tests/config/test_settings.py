@@ -227,3 +227,12 @@ def test_the_alarm_topic_is_named_once_for_every_tool() -> None:
     assert alerting.snowflake_publisher_role_arn.endswith(
         f":role/{alerting.snowflake_publisher_role_name}"
     )
+
+
+def test_the_small_cell_threshold_is_checked_and_reaches_dbt() -> None:
+    from podcast_analytics.config.dbt_profiles import render_project_vars
+
+    assert load_settings("local").reporting.min_cell_listeners == 5
+    assert "min_cell_listeners: 5" in render_project_vars()
+    with pytest.raises(ConfigError, match=r"reporting\.min_cell_listeners"):
+        load_settings("local", overrides={"reporting": {"min_cell_listeners": 0}})

@@ -23,6 +23,7 @@ from podcast_analytics.generator import GeneratorSettings, generate
 from podcast_analytics.pipeline.reconciliation import RECONCILIATION_FILE
 from podcast_analytics.pipeline.report import REPORT_FILE
 from podcast_analytics.pipeline.runner import run_pipeline
+from tests.pipeline import chromium
 from tests.reference.marts import RawRow, compute_marts, reconcile
 
 SETTINGS = load_settings("local")
@@ -69,6 +70,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     database = out / SETTINGS.local.duckdb_file
     first = run_pipeline(SETTINGS, out, events=EVENTS, days=DAYS, seed=SEED, log=io.StringIO())
     marts_first, exports_first = _marts(database), _exports(out / local.EXPORTS_DIR)
+    report_first = (out / REPORT_FILE).read_bytes()
     hashes_first = _mart_hashes(database)
     second = run_pipeline(SETTINGS, out, events=EVENTS, days=DAYS, seed=SEED, log=io.StringIO())
     # a second, independent run from nothing: a fresh OUT, the same inputs
@@ -90,6 +92,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "marts_second": _marts(database),
         "exports_first": exports_first,
         "exports_second": _exports(out / local.EXPORTS_DIR),
+        "report_first": report_first,
+        "report_second": (out / REPORT_FILE).read_bytes(),
         "raw": raw,
         "hashes_first": hashes_first,
         "hashes_second": _mart_hashes(database),
@@ -102,7 +106,7 @@ def test_out_holds_the_results(runs: dict[str, Any]) -> None:
     rec = json.loads((out / RECONCILIATION_FILE).read_text())
     assert rec["balanced"] and rec["counted_by"].startswith("dbt models")
     html = (out / REPORT_FILE).read_text()
-    assert html.count("<svg") >= 4 and "unavailable" not in html
+    assert html.count('class="chart"') >= 8 and "data-unavailable" not in html
     assert set(runs["exports_first"]) == {f"{name}.parquet" for name in runs["marts_first"]}
     assert (out / local.DBT_DIR / "target" / "manifest.json").exists()
     assert runs["first"]["artefacts"]["keys"][0].startswith(f"runs/{runs['first']['run_id']}/")
@@ -152,6 +156,61 @@ def test_the_same_inputs_twice_give_identical_marts_and_exports(runs: dict[str, 
     assert runs["marts_second"] == runs["marts_first"]
     assert runs["exports_second"] == runs["exports_first"]
     assert runs["second"]["reconcile"] == runs["first"]["reconcile"]
+    assert runs["report_second"] == runs["report_first"]
+
+
+# Runs in the page once it has loaded: waits (up to 5 s) until every plotly chart has drawn
+# marks, then reports per chart what plotly holds (traces, data points) and what it drew.
+_PROBE = """
+(async () => {
+  const marksOf = (gd) => gd.querySelectorAll(
+    '.scatterlayer path.js-line, .scatterlayer path.point, .barlayer path, ' +
+    '.pielayer path.surface, .hm image'
+  ).length;
+  const plots = [...document.querySelectorAll('div.chart .js-plotly-plot')];
+  for (let i = 0; i < 50 && plots.some((gd) => marksOf(gd) === 0); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const charts = {};
+  for (const el of document.querySelectorAll('div.chart')) {
+    const gd = el.querySelector('.js-plotly-plot');
+    const traces = (gd && gd._fullData) || [];
+    charts[el.dataset.chart] = {
+      traces: traces.length,
+      points: traces.reduce((n, t) => n + (t.x || t.values || t.z || []).length, 0),
+      marks: gd ? marksOf(gd) : 0,
+    };
+  }
+  return {
+    expected: JSON.parse(document.body.dataset.charts),
+    charts,
+    unavailable: document.querySelectorAll('[data-unavailable]').length,
+    title: document.title,
+  };
+})()
+"""
+
+
+def test_the_report_renders_every_chart_in_a_browser_without_errors(
+    runs: dict[str, Any],
+) -> None:
+    report = runs["out"] / REPORT_FILE
+    visit = chromium.visit(report, _PROBE)
+    found = visit.result
+    assert found["title"] == "Podcast analytics: local run"
+    assert found["unavailable"] == 0
+    assert list(found["charts"]) == found["expected"] and len(found["expected"]) >= 8
+    empty = {
+        name: chart
+        for name, chart in found["charts"].items()
+        if not (chart["traces"] and chart["points"] and chart["marks"])
+    }
+    assert not empty, f"charts without data or marks: {empty}"
+    assert visit.errors == []
+    assert visit.remote_requests == [], "the report must open offline"
+    # A real picture of a long page, not a blank one (PNG signature, more than a few KB).
+    assert visit.screenshot.startswith(b"\x89PNG") and len(visit.screenshot) > 50_000
+    (runs["out"] / "report.png").write_bytes(visit.screenshot)
 
 
 def test_two_runs_from_nothing_give_bit_identical_marts(runs: dict[str, Any]) -> None:

@@ -3,13 +3,16 @@
   them (per podcast, per episode): the caller chooses the grain with its `group by`.
   Meanings: docs/methodology.md.
 #}
+{#- Counts are count(case ...) rather than sum(case ... 1 else 0): the same numbers, as
+    BIGINT in DuckDB (a sum of integers is HUGEINT), so the marts' contracts hold on
+    DuckDB and Snowflake alike. -#}
 {% macro play_kpis() -%}
         count(*) as plays,
-        sum(case when is_stream then 1 else 0 end) as streams,
+        count(case when is_stream then 1 end) as streams,
         count(distinct user_id) as unique_listeners,
         count(distinct case when is_engaged then user_id end) as engaged_listeners,
         {{ as_minutes('sum(seconds_listened)') }} as minutes_listened,
-        sum(case when is_completed then 1 else 0 end) as completed_plays,
+        count(case when is_completed then 1 end) as completed_plays,
         {{ as_ratio('sum(case when is_completed then 1 else 0 end) * 1.0 / count(*)') }}
             as completion_rate,
         {{ as_ratio('avg(consumption_ratio)') }} as avg_consumption
@@ -33,7 +36,7 @@ listeners as (
         podcast_id,
         {%- endif %}
         count(*) as plays,
-        sum(case when is_stream then 1 else 0 end) as streams,
+        count(case when is_stream then 1 end) as streams,
         count(distinct user_id) as unique_listeners,
         count(distinct case when is_engaged then user_id end) as engaged_listeners,
         {{ as_minutes('sum(seconds_listened)') }} as minutes_listened

@@ -42,8 +42,8 @@ changes as (
     select
         event_date,
         podcast_id,
-        sum(case when is_following and not was_following then 1 else 0 end) as follows,
-        sum(case when was_following and not is_following then 1 else 0 end) as unfollows
+        count(case when is_following and not was_following then 1 end) as follows,
+        count(case when was_following and not is_following then 1 end) as unfollows
     from with_previous_state
     group by event_date, podcast_id
 
@@ -91,10 +91,12 @@ followers as (
 
     select
         *,
-        sum(follows - unfollows) over (
+        -- bigint: a sum of counts is HUGEINT in DuckDB, which the mart's contract (and
+        -- Snowflake) does not know
+        cast(sum(follows - unfollows) over (
             partition by podcast_id order by event_date
             rows between unbounded preceding and current row
-        ) as followers
+        ) as bigint) as followers
     from daily
 
 )

@@ -191,6 +191,20 @@ def _bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _plan(args: argparse.Namespace) -> int:
+    from podcast_analytics.plan import DEFAULT_EVENTS_PER_DAY, run_plan
+
+    settings = load_settings(args.env)
+    events = _positive_int("EVENTS_PER_DAY", args.events_per_day, DEFAULT_EVENTS_PER_DAY)
+    assert events is not None  # a default is given
+    out_dir = Path(args.out) if args.out else REPO_ROOT / settings.local.out_dir
+    try:
+        run_plan(settings, events, out_dir)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return 0
+
+
 def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
     # Strings, not argparse types: the Makefile passes empty values through, and a bad value
     # must read as the make variable the user typed (EVENTS=...), in one line.
@@ -260,6 +274,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="benchmark the local pipeline's stages")
     _add_run_arguments(bench)
     bench.set_defaults(handler=_bench)
+
+    plan = commands.add_parser("plan", help="capacity and cost plan of ENV from its config")
+    plan.add_argument("--env", required=True, help="local, dev or prod")
+    plan.add_argument("--events-per-day", help="traffic to plan for (default 100,000,000)")
+    plan.add_argument("--out", help="where plan.json goes and bench-transform.json is read")
+    plan.set_defaults(handler=_plan)
     return parser
 
 

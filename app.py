@@ -2,7 +2,7 @@
 """The AWS CDK app: `cdk synth|diff|deploy -c env=dev|prod` (default dev).
 
 Reads the shared config once and hands typed values to the stacks in infra/. The values
-Snowflake generates on `pulumi up` (see infra/README.md) may come from the config's
+Snowflake generates on `pulumi up` (see docs/deploy.md) may come from the config's
 `snowflake.handoff` block or, as `make deploy` passes them, from context:
 `-c integration_iam_user_arn=... -c integration_external_id=... -c pipe_notification_channel=...`.
 Either way they are validated like every other config value.
@@ -10,34 +10,26 @@ Either way they are validated like every other config value.
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
 
 import aws_cdk as cdk
 
-from infra.assembly import add_security_checks, add_stacks
-from podcast_analytics.config.settings import (
+from infra.aws.assembly import add_security_checks, add_stacks
+from podcast_analytics.config import (
+    HANDOFF_KEYS,
     ConfigError,
     Settings,
-    SnowflakeHandoff,
     load_settings,
 )
 
 DEFAULT_ENVIRONMENT = "dev"
 
 
-# Context keys that override `settings.snowflake.handoff`: its field names, so `make deploy`
-# (podcast_analytics/deploy.py) and this app cannot drift apart.
-HANDOFF_CONTEXT_KEYS = tuple(field.name for field in dataclasses.fields(SnowflakeHandoff))
-
-
 def settings_from_context(app: cdk.App) -> Settings:
     """The environment's settings, with the command line's hand-off values applied."""
     environment = str(app.node.try_get_context("env") or DEFAULT_ENVIRONMENT)
-    handoff = {
-        key: str(value) for key in HANDOFF_CONTEXT_KEYS if (value := app.node.try_get_context(key))
-    }
+    handoff = {key: str(value) for key in HANDOFF_KEYS if (value := app.node.try_get_context(key))}
     overrides = {"snowflake": {"handoff": handoff}} if handoff else None
     return load_settings(environment, overrides=overrides)
 

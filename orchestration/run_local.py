@@ -19,9 +19,9 @@ import sys
 import time
 from pathlib import Path
 
-from podcast_analytics import cli
-from podcast_analytics import orchestration as tasks
-from podcast_analytics.pipeline import steps
+from podcast_analytics import cli, local
+from podcast_analytics import dag_tasks as tasks
+from podcast_analytics.pipeline.reconciliation import reconcile
 
 REPO = Path(__file__).resolve().parent.parent
 AIRFLOW = Path(sys.executable).parent / "airflow"
@@ -66,8 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"make pipeline-airflow: airflow db migrate failed: {migrate.stderr.strip()[-300:]}")
         return 1
 
-    with steps.local_aws(settings, out_dir) as ctx:
-        ingested = steps.ingest(
+    with local.local_aws(settings, out_dir) as ctx:
+        ingested = local.ingest(
             ctx,
             events=run["events"],
             days=run["days"],
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             return 1
         print(f"airflow dags test {settings.mwaa.dag_id}: success in {seconds:.1f} s")
-        print(json.dumps(steps.reconcile(ctx), indent=2, default=str))
+        print(json.dumps(reconcile(ctx), indent=2, default=str))
     return 0
 
 

@@ -17,13 +17,11 @@ from typing import Any
 from podcast_analytics import deploy, redrive
 from podcast_analytics.config import ConfigError, load_settings
 from podcast_analytics.config.dbt_profiles import (
-    project_file_with_vars,
-    render_profiles,
+    stale_dbt_config,
     write_dbt_config,
 )
+from podcast_analytics.config.facts import REPO_ROOT, TRANSFORM_DIR
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-TRANSFORM_DIR = REPO_ROOT / "transform"
 # Default size of `make pipeline`: two weeks of ~1,000 listeners (18k events a day), sized
 # so the run takes about a minute on 2 cores (moto's Kinesis is the bound, ~10-14k records/s).
 # Without EVENTS the size follows DAYS, so `DAYS=1 START=...` adds one ordinary day.
@@ -46,16 +44,7 @@ def _profiles(args: argparse.Namespace) -> int:
         for path in write_dbt_config(TRANSFORM_DIR):
             print(f"wrote {path.relative_to(REPO_ROOT)}")
         return 0
-    profiles = TRANSFORM_DIR / "profiles.yml"
-    project = TRANSFORM_DIR / "dbt_project.yml"
-    stale = [
-        path.relative_to(REPO_ROOT).as_posix()
-        for path, expected in (
-            (profiles, render_profiles()),
-            (project, project_file_with_vars(project.read_text(encoding="utf-8"))),
-        )
-        if not path.exists() or path.read_text(encoding="utf-8") != expected
-    ]
+    stale = [path.relative_to(REPO_ROOT).as_posix() for path in stale_dbt_config(TRANSFORM_DIR)]
     if stale:
         raise UsageError(f"{', '.join(stale)} out of date with the config: run `make profiles`")
     print("dbt profiles and vars agree with the config")
@@ -87,43 +76,14 @@ def _redrive(args: argparse.Namespace) -> int:
 
 def _manifest(args: argparse.Namespace) -> int:
     """`dbt parse` for one environment's target; needs no connection and no credentials."""
-    import os
-    import subprocess
-
     from podcast_analytics.pipeline import PipelineError
-    from podcast_analytics.pipeline.dbt import dbt_environment, dbt_executable
+    from podcast_analytics.pipeline.dbt_runner import parse_manifest
 
     settings = load_settings(args.env)
     try:
-        dbt = dbt_executable()
+        parse_manifest(settings)
     except PipelineError as exc:
         raise UsageError(str(exc)) from None
-    # Parsing renders the profile but never opens the key file.
-    environ = dbt_environment(
-        SNOWFLAKE_PRIVATE_KEY_PATH=os.environ.get("SNOWFLAKE_PRIVATE_KEY_PATH", os.devnull)
-    )
-    command = [
-        dbt,
-        "parse",
-        "--quiet",
-        "--target",
-        settings.dbt.target,
-        "--target-path",
-        settings.dbt.target_path,
-        "--profiles-dir",
-        ".",
-    ]
-    result = subprocess.run(  # noqa: S603 - our own dbt with fixed arguments
-        command,
-        cwd=REPO_ROOT / settings.dbt.project_dir,
-        env=environ,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        lines = (result.stdout + result.stderr).strip().splitlines() or ["no output"]
-        raise UsageError(f"dbt parse --target {settings.dbt.target} failed: {lines[-1]}")
     print(f"wrote {settings.dbt.manifest_path}")
     return 0
 
@@ -168,7 +128,7 @@ def _pipeline_args(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _pipeline(args: argparse.Namespace) -> int:
-    from podcast_analytics.local.moto_server import EmulatorError
+    from podcast_analytics.local.emulator.moto_server import EmulatorError
     from podcast_analytics.pipeline import PipelineError
     from podcast_analytics.pipeline.runner import run_pipeline
 
@@ -180,7 +140,7 @@ def _pipeline(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from podcast_analytics.local.moto_server import EmulatorError
+    from podcast_analytics.local.emulator.moto_server import EmulatorError
     from podcast_analytics.pipeline import PipelineError
     from podcast_analytics.pipeline.bench import run_bench
 

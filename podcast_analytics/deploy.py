@@ -1,22 +1,8 @@
 """`make deploy ENV=dev|prod`: the whole deploy across CDK, Pulumi and dbt, in order.
 
-The AWS side (CDK) and the Snowflake side (Pulumi) need values from each other. The CDK
-stacks create the buckets and the Snowflake-access IAM role; `pulumi up` then creates the
-storage integration and the pipe, and only then does Snowflake reveal three values the CDK
-stacks need (the hand-off): the IAM user Snowflake assumes the role as, the external id it
-presents, and the SQS queue behind the pipe that the raw bucket must notify. So a deploy is:
-
-1. `dbt parse` for the environment's target (`manifest` command): the CDK app ships that
-   manifest to MWAA, where the DAG renders the dbt project from it;
-2. make sure the Pulumi stack exists (`pulumi stack select --create`);
-3. read the hand-off the stack already has (empty on a first deploy);
-4. `cdk deploy` with that hand-off: on a first deploy the CDK app tolerates empty values
-   (placeholder trust, no notification); on a repeat deploy passing the current values
-   keeps the trust policy and the notification in place instead of tearing them down;
-5. `pulumi up`;
-6. read the hand-off again (now complete) and check it against the config's rules;
-7. `cdk deploy` with the new hand-off;
-8. `dbt build` against the environment's target.
+The AWS side (CDK) and the Snowflake side (Pulumi) need values from each other; the order
+of the steps and why is described once, in docs/deploy.md ("What `make deploy` does, in
+order"). `deploy_plan` below is that order as code.
 
 `--preview` is the pull-request version of the same: the manifest, `pulumi preview`, then
 `cdk diff` with the current hand-off, changing nothing. `--dry-run` prints either plan with
@@ -25,7 +11,6 @@ placeholders for the values only known at run time, needs no credentials, runs n
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import shlex
@@ -37,21 +22,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from podcast_analytics.config import ConfigError, Settings, load_settings
-from podcast_analytics.config.settings import SnowflakeHandoff
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from podcast_analytics.config import (
+    CLOUD_ENVIRONMENTS,
+    HANDOFF_KEYS,
+    ConfigError,
+    Settings,
+    load_settings,
+)
+from podcast_analytics.config.facts import REPO_ROOT
 
 # Environments with cloud resources; `local` runs on moto + DuckDB and is never deployed.
-DEPLOYABLE_ENVIRONMENTS: tuple[str, ...] = ("dev", "prod")
+DEPLOYABLE_ENVIRONMENTS = CLOUD_ENVIRONMENTS
 
 # Pulumi stack output name -> CDK context key. Both are the field names of
 # `settings.snowflake.handoff` (integration_iam_user_arn, integration_external_id,
 # pipe_notification_channel): the Pulumi program exports them under those names and the
 # CDK app reads context keys of the same names as overrides of the config's values.
-HANDOFF_OUTPUT_TO_CONTEXT: dict[str, str] = {
-    field.name: field.name for field in dataclasses.fields(SnowflakeHandoff)
-}
+HANDOFF_OUTPUT_TO_CONTEXT: dict[str, str] = {key: key for key in HANDOFF_KEYS}
 
 
 class DeployError(Exception):

@@ -23,10 +23,11 @@ from typing import Any, BinaryIO
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from podcast_analytics.config.facts import KINESIS_PARTITION_KEY_MAX_CHARS
+
 MAX_RECORDS_PER_CALL = 500
 MAX_BYTES_PER_CALL = 5 * 1024 * 1024
 MAX_BYTES_PER_RECORD = 1024 * 1024  # data + partition key
-MAX_PARTITION_KEY_CHARS = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +171,7 @@ class KinesisProducer:
 
 
 def _unsendable_reason(record: OutgoingRecord) -> str | None:
-    if not record.partition_key or len(record.partition_key) > MAX_PARTITION_KEY_CHARS:
+    if not record.partition_key or len(record.partition_key) > KINESIS_PARTITION_KEY_MAX_CHARS:
         return "bad_partition_key"
     if record.size > MAX_BYTES_PER_RECORD:
         return "oversize"

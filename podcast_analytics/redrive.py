@@ -33,10 +33,10 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlparse
 
-from infra.ingestion.record_processor.handler import process_record
 from podcast_analytics.config import Settings
+from podcast_analytics.config.facts import KINESIS_PARTITION_KEY_MAX_CHARS
+from podcast_analytics.record_processor.handler import process_record
 
-MAX_PARTITION_KEY_CHARS = 256  # Kinesis' limit
 GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -145,7 +145,7 @@ def partition_key(data: bytes) -> str:
     if isinstance(event, dict):
         for name in ("user_id", "event_id"):
             value = event.get(name)
-            if isinstance(value, str) and 0 < len(value) <= MAX_PARTITION_KEY_CHARS:
+            if isinstance(value, str) and 0 < len(value) <= KINESIS_PARTITION_KEY_MAX_CHARS:
                 return value
     return hashlib.sha256(data).hexdigest()
 

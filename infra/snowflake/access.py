@@ -17,7 +17,7 @@ from infra.snowflake.change_capture import ChangeCapture
 from infra.snowflake.compute import Compute
 from infra.snowflake.ingestion import Ingestion
 from infra.snowflake.storage import Storage
-from podcast_analytics.config.settings import SnowflakeConfig
+from podcast_analytics.config import SnowflakeConfig
 
 # Functional roles roll up to SYSADMIN so the account's administrators see every object.
 PARENT_ROLE = "SYSADMIN"

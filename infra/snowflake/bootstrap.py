@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from infra.snowflake.stacks import SNOWFLAKE_STACKS, settings_for_stack
-from podcast_analytics.config.settings import ConfigError, Settings
+from podcast_analytics.config import ConfigError, Settings
 
 # CREATE DATABASE/WAREHOUSE/INTEGRATION/ROLE/USER for the objects themselves; EXECUTE TASK
 # because a task runs as its owner. No MANAGE GRANTS: managed-access schemas let the owner

@@ -13,7 +13,7 @@ from infra.snowflake.sql import (
     stream_has_data_condition,
 )
 from infra.snowflake.storage import Storage
-from podcast_analytics.config.settings import SnowflakeConfig
+from podcast_analytics.config import SnowflakeConfig
 
 
 class ChangeCapture(pulumi.ComponentResource):

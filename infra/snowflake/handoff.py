@@ -3,9 +3,9 @@
     pulumi stack output -s dev --json | .venv/bin/python -m infra.snowflake.handoff --env dev
 
 prints the YAML to put under `environments: dev:` in
-podcast_analytics/config/environments.yaml (step 4 of the deploy order in infra/README.md),
-after checking the values with the config's own validation. It prints rather than edits, so
-the reviewed commit of that file stays a person's decision.
+podcast_analytics/config/environments.yaml (needed only to run `cdk deploy` by hand, see
+docs/deploy.md), after checking the values with the config's own validation. It prints
+rather than edits, so the reviewed commit of that file stays a person's decision.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from typing import Any
 import yaml
 
 from infra.snowflake.stacks import SNOWFLAKE_STACKS
-from podcast_analytics.config.settings import ConfigError, SnowflakeHandoff, load_settings
+from podcast_analytics.config import HANDOFF_KEYS, ConfigError, load_settings
 
-HANDOFF_FIELDS: tuple[str, ...] = tuple(SnowflakeHandoff.__dataclass_fields__)
+HANDOFF_FIELDS = HANDOFF_KEYS
 
 
 class HandoffError(ValueError):

@@ -7,16 +7,7 @@ import pulumi_snowflake as snowflake
 
 from infra.snowflake.sql import pipe_copy_statement
 from infra.snowflake.storage import Storage
-from podcast_analytics.config.settings import RAW_TABLE_COLUMNS, Settings
-
-# Snowflake types of the raw table's columns (the names and meanings live in the shared
-# config's RAW_TABLE_COLUMNS; DuckDB uses its own types for the same columns locally).
-RAW_COLUMN_TYPES: dict[str, str] = {
-    "record": "VARIANT",
-    "source_file": "VARCHAR",
-    "source_row": "NUMBER(38,0)",
-    "loaded_at": "TIMESTAMP_NTZ",
-}
+from podcast_analytics.config import RAW_TABLE_COLUMNS, Settings
 
 
 def snowflake_column(name: str) -> str:
@@ -92,12 +83,12 @@ class Ingestion(pulumi.ComponentResource):
             name=sf.raw_table,
             columns=[
                 {
-                    "name": snowflake_column(column),
-                    "type": RAW_COLUMN_TYPES[column],
+                    "name": snowflake_column(column.name),
+                    "type": column.snowflake_type,
                     "nullable": False,
-                    "comment": meaning,
+                    "comment": column.meaning,
                 }
-                for column, meaning in RAW_TABLE_COLUMNS
+                for column in RAW_TABLE_COLUMNS
             ],
             # The stream turns change tracking on anyway; declaring it avoids a perpetual diff.
             change_tracking=True,

@@ -12,7 +12,7 @@ from infra.snowflake.compute import Compute
 from infra.snowflake.ingestion import Ingestion
 from infra.snowflake.providers import build_providers
 from infra.snowflake.storage import Storage
-from podcast_analytics.config.settings import Settings
+from podcast_analytics.config import Settings
 
 
 def build(settings: Settings) -> dict[str, Any]:

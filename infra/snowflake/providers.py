@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_snowflake as snowflake
 
-from podcast_analytics.config.settings import SnowflakeConfig
+from podcast_analytics.config import SnowflakeConfig
 
 # Preview resources the program uses; the provider refuses them unless listed.
 PREVIEW_FEATURES: tuple[str, ...] = ("snowflake_table_resource", "snowflake_pipe_resource")

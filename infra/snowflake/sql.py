@@ -6,7 +6,7 @@ from the shared config; nothing here names an object by hand.
 
 from __future__ import annotations
 
-from podcast_analytics.config.settings import SnowflakeConfig
+from podcast_analytics.config import SnowflakeConfig
 
 # Snowpipe's COPY keeps every record exactly as delivered (one JSON object per NDJSON line)
 # plus where it came from: dbt decides validity and duplicates later, so nothing is judged

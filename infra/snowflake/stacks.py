@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from podcast_analytics.config.settings import ConfigError, Settings, load_settings
+from podcast_analytics.config import CLOUD_ENVIRONMENTS, ConfigError, Settings, load_settings
 
 # Environments with a Snowflake account; `local` runs on DuckDB and has no Pulumi stack.
-SNOWFLAKE_STACKS: tuple[str, ...] = ("dev", "prod")
+SNOWFLAKE_STACKS = CLOUD_ENVIRONMENTS
 
 
 def settings_for_stack(stack: str) -> Settings:

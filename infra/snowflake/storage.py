@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_snowflake as snowflake
 
-from podcast_analytics.config.settings import SnowflakeConfig
+from podcast_analytics.config import SnowflakeConfig
 
 
 class Storage(pulumi.ComponentResource):

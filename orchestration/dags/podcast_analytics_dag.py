@@ -2,7 +2,7 @@
 
 Thin wiring only: every name, the schedule and the task policy come from the shared config
 (`podcast_analytics.config.load_settings(<podcast.environment>)`), and every task calls a
-plain function in `podcast_analytics.orchestration`. Nothing heavy (duckdb, boto3, the
+plain function in `podcast_analytics.dag_tasks`. Nothing heavy (duckdb, boto3, the
 Snowflake connector) is imported while the scheduler parses this file.
 
 - load: dev/prod wait until Snowpipe has drained and fail on COPY_HISTORY errors;
@@ -22,7 +22,7 @@ from typing import Any
 
 from airflow.sdk import DAG, task
 
-from podcast_analytics import orchestration as tasks
+from podcast_analytics import dag_tasks as tasks
 from podcast_analytics.config import load_settings
 
 SETTINGS = load_settings(tasks.environment_from())
@@ -35,6 +35,10 @@ def _snowflake(conn_id: str) -> Any:
     from airflow.providers.snowflake.hooks.snowflake import SnowflakeHook
 
     return SnowflakeHook(snowflake_conn_id=conn_id).get_conn()
+
+
+# Local stand-ins or Snowflake + S3: chosen once here, not in every task.
+SIDE = tasks.side_for(SETTINGS, connect=_snowflake)
 
 
 def _on_failure(context: Any) -> None:
@@ -134,19 +138,22 @@ with DAG(
         since = data_interval_start or datetime.now(UTC) - timedelta(
             days=SETTINGS.events.late_arrival_lookback_days
         )
-        return tasks.run_load(SETTINGS, since=since, connect=_snowflake)
+        return SIDE.load(since=since)
 
     @task(task_id="transform")
     def transform() -> dict[str, Any]:
-        return tasks.run_transform_local(SETTINGS)
+        if not isinstance(SIDE, tasks.LocalSide):  # wired only on the local side, below
+            raise TypeError("the single transform task runs on the local side only")
+        return SIDE.transform()
 
     @task(task_id="export")
     def export(run_id: str | None = None) -> dict[str, Any]:
-        return tasks.run_export(SETTINGS, run_id=str(run_id), connect=_snowflake)
+        return SIDE.export(run_id=str(run_id))
 
     @task(task_id="artefacts")
     def artefacts(run_id: str | None = None) -> dict[str, Any]:
-        return tasks.run_artefacts(SETTINGS, run_id=str(run_id))
+        return SIDE.artefacts(run_id=str(run_id))
 
-    dbt = transform() if SETTINGS.environment == "local" else _dbt_task_group()
+    # Locally dbt runs as one task; in the cloud cosmos renders one task per dbt node.
+    dbt = transform() if isinstance(SIDE, tasks.LocalSide) else _dbt_task_group()
     load() >> dbt >> export() >> artefacts()

@@ -11,14 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from podcast_analytics.config import Settings, load_settings
-
-# Relative to a dbt project directory, the files worth keeping from one dbt invocation.
-DBT_ARTEFACTS: tuple[str, ...] = (
-    "target/manifest.json",
-    "target/run_results.json",
-    "logs/dbt.log",
-)
-RUNS_PREFIX = "runs/"
+from podcast_analytics.config.facts import DBT_ARTEFACTS, DBT_MANIFEST, RUNS_PREFIX
 
 
 def run_key(run_id: str) -> str:
@@ -66,6 +59,6 @@ def upload_run_manifest(
     """The artefacts task in the cloud: the manifest the DAG's dbt tasks were built from."""
     if not manifest.is_file():
         raise FileNotFoundError(f"dbt manifest {manifest} is missing: run `dbt parse` first")
-    key = f"{run_prefix(run_id)}manifest.json"
+    key = f"{run_prefix(run_id)}{Path(DBT_MANIFEST).name}"
     s3.upload_file(str(manifest), settings.storage.buckets.artefacts, key)
     return {"bucket": settings.storage.buckets.artefacts, "keys": [key]}

@@ -8,12 +8,13 @@ macro). `make profiles` rewrites both; a test fails when either has drifted.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from podcast_analytics.config.settings import ENVIRONMENTS, Settings, load_settings
+from podcast_analytics.config import ENVIRONMENTS, Settings, load_settings
 
 GENERATED_MARKER = (
     "# --- generated from podcast_analytics/config by `make profiles`: do not edit below ---"
@@ -91,9 +92,8 @@ def _names(settings: Settings, *, duckdb: bool) -> dict[str, Any]:
         "staging_schema": case(sf.staging_schema),
         "intermediate_schema": case(sf.intermediate_schema),
         "marts_schema": case(sf.marts_schema),
-        "session_gap_minutes": settings.events.session_gap_minutes,
-        "future_tolerance_s": settings.events.future_tolerance_s,
-        "late_arrival_lookback_days": settings.events.late_arrival_lookback_days,
+        # Every events setting, by its own name: a new one reaches dbt with no edit here.
+        **dataclasses.asdict(settings.events),
     }
 
 
@@ -153,3 +153,17 @@ def write_dbt_config(transform_dir: Path) -> list[Path]:
         project_file_with_vars(project.read_text(encoding="utf-8"), by_env), encoding="utf-8"
     )
     return [profiles, project]
+
+
+def stale_dbt_config(transform_dir: Path) -> list[Path]:
+    """profiles.yml / dbt_project.yml files that differ from what the config renders."""
+    profiles = transform_dir / "profiles.yml"
+    project = transform_dir / "dbt_project.yml"
+    return [
+        path
+        for path, expected in (
+            (profiles, render_profiles()),
+            (project, project_file_with_vars(project.read_text(encoding="utf-8"))),
+        )
+        if not path.exists() or path.read_text(encoding="utf-8") != expected
+    ]

@@ -1,8 +1,29 @@
-"""Local stand-ins for the cloud: moto's AWS server, a Firehose and a Snowpipe.
+"""The local side of the pipeline: the same stages as the cloud side, on loopback stand-ins.
 
-moto serves Kinesis, S3 and SQS over real HTTP, so the producer and the stand-ins use plain
-boto3 clients exactly as they would against AWS; only the endpoint URL differs. moto cannot
-forward Kinesis to Firehose or evaluate Firehose prefixes, and there is no Snowpipe: the two
-stand-ins here do those jobs with the project's own code (the Lambda's `process_record`, the
-raw table's columns from the shared config).
+`local_aws` starts moto's server (emulator/) and yields a `LocalContext`; each stage takes it
+and returns a small JSON-able summary. Stage names match `podcast_analytics.cloud`:
+`load`, `transform`, `export`, `artefacts`; `ingest` exists only here (in the cloud the
+podcast apps produce). `emulator/` holds the stand-ins themselves: moto's server, a
+Firehose running the Lambda's `process_record`, and a Snowpipe loading into DuckDB.
 """
+
+from podcast_analytics.local.artefacts import upload_artefacts
+from podcast_analytics.local.context import DBT_DIR, LocalContext, local_aws
+from podcast_analytics.local.export import EXPORTS_DIR, export, mart_names
+from podcast_analytics.local.ingest import ingest
+from podcast_analytics.local.load import load
+from podcast_analytics.local.transform import dbt_project_dir, transform
+
+__all__ = [
+    "DBT_DIR",
+    "EXPORTS_DIR",
+    "LocalContext",
+    "dbt_project_dir",
+    "export",
+    "ingest",
+    "load",
+    "local_aws",
+    "mart_names",
+    "transform",
+    "upload_artefacts",
+]

@@ -1,8 +1,5 @@
-"""The local pipeline: steps (shared with the Airflow DAG), runner, reconciliation, report.
-
-`steps` is the interface: `local_aws` gives a `LocalContext`, and `ingest`, `load`,
-`transform`, `export`, `upload_artefacts`, `reconcile` each take it and return a small
-JSON-able summary. `runner.run_pipeline` chains them for `make pipeline`.
+"""`make pipeline` end to end on the local side: runner, sources, ledger, reconciliation,
+dbt runner, report, bench. The stages themselves live in `podcast_analytics.local`.
 """
 
 from podcast_analytics.pipeline.errors import PipelineError

@@ -28,10 +28,12 @@ from typing import Any
 
 import duckdb
 
+from podcast_analytics import local
 from podcast_analytics.config import Settings
 from podcast_analytics.generator import GeneratorSettings
-from podcast_analytics.pipeline import steps
+from podcast_analytics.pipeline.errors import PipelineError
 from podcast_analytics.pipeline.ledger import write_json_atomically
+from podcast_analytics.pipeline.reconciliation import reconcile
 from podcast_analytics.pipeline.sources import generated_records
 from podcast_analytics.producer import MAX_RECORDS_PER_CALL, KinesisProducer, OutgoingRecord
 
@@ -51,7 +53,7 @@ def run_bench(
     start: date | None = None,
 ) -> dict[str, Any]:
     if input_path is not None:
-        raise steps.PipelineError("bench generates its own events: leave INPUT unset")
+        raise PipelineError("bench generates its own events: leave INPUT unset")
     work = out_dir / "bench"
     shutil.rmtree(work, ignore_errors=True)
     stages: dict[str, dict[str, float]] = {}
@@ -60,12 +62,12 @@ def run_bench(
     generated = sum(1 for _ in generated_records(events, days, seed, start))
     stages["generate"] = _stage(time.perf_counter() - started, generated)
 
-    with steps.local_aws(settings, work) as ctx:
-        ingest = steps.ingest(ctx, events=events, days=days, seed=seed, start=start)
+    with local.local_aws(settings, work) as ctx:
+        ingest = local.ingest(ctx, events=events, days=days, seed=seed, start=start)
         produced = ingest["produced"]
         stages["produce"] = _stage(ingest["produce_seconds"], produced)
         stages["deliver"] = _stage(ingest["deliver_seconds"], produced)
-        load = steps.load(ctx)
+        load = local.load(ctx)
         stages["load"] = _stage(load["seconds"], load["rows_loaded"])
         floor = _duckdb_floor(ctx)
         stages["duckdb_floor"] = _stage(floor["seconds"], floor["rows"])
@@ -81,23 +83,23 @@ def run_bench(
         next_day = (start or GeneratorSettings().start) + timedelta(days=days)
         incremental_events = 0
         try:
-            full = steps.transform(ctx)
+            full = local.transform(ctx)
             stages["dbt_build_full"] = _stage(full["seconds"], load["rows_loaded"])
-            exported = steps.export(ctx)
+            exported = local.export(ctx)
             stages["export"] = _stage(exported["seconds"], produced)
-            incremental_events = steps.ingest(
+            incremental_events = local.ingest(
                 ctx, events=max(produced // days, 1), days=1, seed=seed + 1, start=next_day
             )["produced"]
-            extra_load = steps.load(ctx)
-            incremental = steps.transform(ctx)
+            extra_load = local.load(ctx)
+            incremental = local.transform(ctx)
             stages["dbt_build_incremental_one_day"] = _stage(
                 incremental["seconds"], extra_load["rows_loaded"]
             )
             dbt_error = None
-        except steps.PipelineError as exc:
+        except PipelineError as exc:
             # The stages before dbt are still worth reporting; the failure is named.
             dbt_error = str(exc)
-        reconciliation = steps.reconcile(ctx)
+        reconciliation = reconcile(ctx)
 
     result = {
         "events": produced,
@@ -125,7 +127,7 @@ def run_bench(
     print(json.dumps(result, indent=2))
     print(f"written to {out_dir / BENCH_FILE}")
     if dbt_error:
-        raise steps.PipelineError(f"bench incomplete, dbt stages missing: {dbt_error}")
+        raise PipelineError(f"bench incomplete, dbt stages missing: {dbt_error}")
     return result
 
 
@@ -146,7 +148,7 @@ def _rss_mib(who: int) -> float:
     return round(resource.getrusage(who).ru_maxrss / 1024, 1)  # Linux reports KiB
 
 
-def _duckdb_floor(ctx: steps.LocalContext) -> dict[str, Any]:
+def _duckdb_floor(ctx: local.LocalContext) -> dict[str, Any]:
     """The least a load of the same raw objects can cost: fetch each from the same emulator
     and insert all of them with one `read_ndjson_objects` scan into a fresh table (no
     queue, no per-object transaction, no load history). `read_seconds` is the scan alone."""
@@ -178,7 +180,7 @@ def _duckdb_floor(ctx: steps.LocalContext) -> dict[str, Any]:
 
 
 def _producer_vs_bare_put_records(
-    ctx: steps.LocalContext, sample: list[OutgoingRecord], work: Path
+    ctx: local.LocalContext, sample: list[OutgoingRecord], work: Path
 ) -> tuple[float, float]:
     """The same records to two fresh streams on the same emulator: through the project's
     producer (batching by count and bytes, per-record retry, spill) and through a bare loop
@@ -193,7 +195,7 @@ def _producer_vs_bare_put_records(
         stats = producer.send(sample)
     seconds.append(time.perf_counter() - started)
     if stats.sent != len(sample):
-        raise steps.PipelineError(f"bench producer sent {stats.sent} of {len(sample)} records")
+        raise PipelineError(f"bench producer sent {stats.sent} of {len(sample)} records")
     started = time.perf_counter()
     for first in range(0, len(sample), MAX_RECORDS_PER_CALL):
         batch = sample[first : first + MAX_RECORDS_PER_CALL]

@@ -33,19 +33,19 @@ from typing import Any
 
 import duckdb
 
-from infra.ingestion.record_processor.handler import process_record
 from podcast_analytics.config import Settings
 from podcast_analytics.config.dbt_profiles import DUCKDB_PATH_ENV
+from podcast_analytics.config.facts import REPO_ROOT
 from podcast_analytics.generator import GeneratorSettings, generate
-from podcast_analytics.pipeline.dbt import dbt_environment, dbt_executable
+from podcast_analytics.pipeline.dbt_runner import dbt_environment, dbt_executable
 from podcast_analytics.pipeline.errors import PipelineError
 from podcast_analytics.pipeline.ledger import write_json_atomically
+from podcast_analytics.record_processor.handler import process_record
 
 RESULT_FILE = "bench-transform.json"
 DEFAULT_DAYS = 30
 DEFAULT_EVENTS_PER_DAY = 30_000
 DEFAULT_START = date(2026, 9, 1)
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,12 +16,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from podcast_analytics import local
 from podcast_analytics.config import Settings
-from podcast_analytics.pipeline import steps
+from podcast_analytics.pipeline import sources
 from podcast_analytics.pipeline.errors import PipelineError
+from podcast_analytics.pipeline.reconciliation import RECONCILIATION_FILE, reconcile
 from podcast_analytics.pipeline.report import REPORT_FILE, write_report
 
-RESULT_FILES = (steps.RECONCILIATION_FILE, REPORT_FILE)
+RESULT_FILES = (RECONCILIATION_FILE, REPORT_FILE)
 
 
 def run_pipeline(
@@ -37,11 +39,11 @@ def run_pipeline(
 ) -> dict[str, Any]:
     stream = log or sys.stdout
     if input_path is not None:
-        steps.check_input(input_path)  # before starting anything
+        sources.check_input(input_path)  # before starting anything
     out_dir.mkdir(parents=True, exist_ok=True)
     for name in RESULT_FILES:
         (out_dir / name).unlink(missing_ok=True)
-    shutil.rmtree(out_dir / steps.EXPORTS_DIR, ignore_errors=True)
+    shutil.rmtree(out_dir / local.EXPORTS_DIR, ignore_errors=True)
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     summary: dict[str, Any] = {"run_id": run_id, "out_dir": str(out_dir)}
     started = time.perf_counter()
@@ -54,26 +56,26 @@ def run_pipeline(
         summary[name] = result
         return result
 
-    with steps.local_aws(settings, out_dir) as ctx:
+    with local.local_aws(settings, out_dir) as ctx:
         print(f"local AWS (moto) at {ctx.endpoint_url}", file=stream)
         step(
             1,
             "ingest",
-            lambda: steps.ingest(
+            lambda: local.ingest(
                 ctx, events=events, days=days, seed=seed, input_path=input_path, start=start
             ),
         )
-        step(2, "load", lambda: steps.load(ctx))
-        step(3, "transform", lambda: steps.transform(ctx))
-        step(4, "export", lambda: steps.export(ctx))
-        step(5, "artefacts", lambda: steps.upload_artefacts(ctx, run_id))
-        reconciliation = step(6, "reconcile", lambda: steps.reconcile(ctx))
+        step(2, "load", lambda: local.load(ctx))
+        step(3, "transform", lambda: local.transform(ctx))
+        step(4, "export", lambda: local.export(ctx))
+        step(5, "artefacts", lambda: local.upload_artefacts(ctx, run_id))
+        reconciliation = step(6, "reconcile", lambda: reconcile(ctx))
     step(7, "report", lambda: {"path": str(write_report(settings, out_dir, reconciliation))})
     summary["seconds"] = round(time.perf_counter() - started, 1)
     print_summary(summary, reconciliation, stream)
     if not reconciliation["balanced"]:
         raise PipelineError(
-            f"the reconciliation does not balance: see {out_dir / steps.RECONCILIATION_FILE}"
+            f"the reconciliation does not balance: see {out_dir / RECONCILIATION_FILE}"
         )
     return summary
 
@@ -95,10 +97,10 @@ def print_summary(summary: dict[str, Any], rec: dict[str, Any], stream: TextIO) 
         "",
         f"done in {summary['seconds']} s. Results in {out}/:",
         f"  {out / REPORT_FILE}  (open in a browser; works offline)",
-        f"  {out / steps.RECONCILIATION_FILE}",
-        f"  {out / steps.EXPORTS_DIR}/  ({len(summary['export']['models'])} marts as Parquet)",
+        f"  {out / RECONCILIATION_FILE}",
+        f"  {out / local.EXPORTS_DIR}/  ({len(summary['export']['models'])} marts as Parquet)",
         f"  {summary['load'].get('warehouse', out)}  (DuckDB: staging.stg_user_events, marts.*)",
-        f"  {out / steps.DBT_DIR}/  (dbt manifest, run results, logs)",
+        f"  {out / local.DBT_DIR}/  (dbt manifest, run results, logs)",
     ]
     print("\n".join(lines), file=stream)
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from podcast_analytics.config.facts import KINESIS_PARTITION_KEY_MAX_CHARS
 from podcast_analytics.pipeline.errors import PipelineError
 
 _READ_CHUNK = 1 << 20
@@ -79,7 +80,7 @@ def _partition_key(data: bytes, number: int) -> str:
         user_id = json.loads(data).get("user_id")
     except (ValueError, AttributeError):
         user_id = None
-    if isinstance(user_id, str) and 0 < len(user_id) <= 256:
+    if isinstance(user_id, str) and 0 < len(user_id) <= KINESIS_PARTITION_KEY_MAX_CHARS:
         return user_id
     return f"line-{number}"
 

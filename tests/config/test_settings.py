@@ -10,8 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from podcast_analytics.config import ENVIRONMENTS, ConfigError, Settings, load_settings
-from podcast_analytics.config.settings import DEFAULT_CONFIG_PATH
+from podcast_analytics.config import (
+    DEFAULT_CONFIG_PATH,
+    ENVIRONMENTS,
+    ConfigError,
+    Settings,
+    load_settings,
+)
 
 
 def _strings(value: object, path: str = "") -> list[tuple[str, str]]:

@@ -189,9 +189,10 @@ def test_the_cdk_app_reads_the_hand_off_the_planner_passes() -> None:
     # The planner's real arguments, fed to the CDK app's own context handling.
     import aws_cdk as cdk
 
-    from app import HANDOFF_CONTEXT_KEYS, settings_from_context
+    from app import settings_from_context
+    from podcast_analytics.config import HANDOFF_KEYS
 
-    assert set(HANDOFF_CONTEXT_KEYS) == set(deploy.HANDOFF_OUTPUT_TO_CONTEXT.values())
+    assert set(HANDOFF_KEYS) == set(deploy.HANDOFF_OUTPUT_TO_CONTEXT.values())
     settings = load_settings("dev")
     step = deploy.deploy_plan(settings).steps[6]
     context = _context(step.resolved_argv(HANDOFF))

@@ -8,11 +8,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from infra.ingestion.record_processor.handler import process_record
 from podcast_analytics.config import load_settings
 from podcast_analytics.contract import invalid_reason, parse_event_ts
 from podcast_analytics.generator import FaultRates, GeneratedRecord, GeneratorSettings, generate
 from podcast_analytics.generator.stream import event_payload, serialise
+from podcast_analytics.record_processor.handler import process_record
 
 TOLERANCE = load_settings("local").events.future_tolerance_s
 SETTINGS = GeneratorSettings(events=20_000, days=7, seed=3, start=date(2026, 11, 2))

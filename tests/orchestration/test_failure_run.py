@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from podcast_analytics import orchestration as tasks
+from podcast_analytics import dag_tasks as tasks
 from podcast_analytics.config import load_settings
 from tests.orchestration.conftest import environment, parse_dags
 

@@ -11,7 +11,7 @@ import time
 import duckdb
 import pytest
 
-from podcast_analytics import orchestration as tasks
+from podcast_analytics import dag_tasks as tasks
 from podcast_analytics.config import load_settings
 from tests.orchestration.conftest import environment, parse_dags
 
@@ -20,12 +20,12 @@ EVENTS, DAYS, SEED = 3000, 2, 11
 
 @pytest.fixture(scope="module")
 def local_run(tmp_path_factory, airflow_db):
-    from podcast_analytics.pipeline import steps
+    from podcast_analytics import local
 
     settings = load_settings("local")
     out_dir = tmp_path_factory.mktemp("out")
-    with steps.local_aws(settings, out_dir) as ctx:
-        steps.ingest(ctx, events=EVENTS, days=DAYS, seed=SEED)
+    with local.local_aws(settings, out_dir) as ctx:
+        local.ingest(ctx, events=EVENTS, days=DAYS, seed=SEED)
         with environment(
             {tasks.OUT_DIR_VARIABLE: str(out_dir), tasks.ENDPOINT_VARIABLE: ctx.endpoint_url}
         ):

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from podcast_analytics import orchestration as tasks
+from podcast_analytics import dag_tasks as tasks
 from podcast_analytics.config import load_settings
 
 

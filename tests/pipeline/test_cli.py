@@ -68,17 +68,19 @@ def test_a_port_in_use_is_one_line(
 def test_a_failed_step_stops_the_emulator_and_presents_no_results(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from podcast_analytics.pipeline import PipelineError, steps
+    from podcast_analytics import local
+    from podcast_analytics.pipeline import PipelineError
+    from podcast_analytics.pipeline.reconciliation import RECONCILIATION_FILE
 
     endpoints: list[str] = []
-    stale = tmp_path / steps.RECONCILIATION_FILE
+    stale = tmp_path / RECONCILIATION_FILE
     stale.write_text("{}")  # an older run's result must not survive a failed run
 
-    def failing_load(ctx: steps.LocalContext) -> dict[str, object]:
+    def failing_load(ctx: local.LocalContext) -> dict[str, object]:
         endpoints.append(ctx.endpoint_url)
         raise PipelineError("the loader broke")
 
-    monkeypatch.setattr(steps, "load", failing_load)
+    monkeypatch.setattr(local, "load", failing_load)
     code, err = _run(["pipeline", "--out", str(tmp_path), "--events", "200", "--days", "1"], capsys)
     assert code == 2 and err == ["error: the loader broke"]
     assert not stale.exists()

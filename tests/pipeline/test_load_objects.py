@@ -14,7 +14,12 @@ import duckdb
 import pytest
 
 from podcast_analytics.config import load_settings
-from podcast_analytics.local.snowpipe import LoadStats, LocalSnowpipe, RawTable, ensure_raw_tables
+from podcast_analytics.local.emulator.snowpipe import (
+    LoadStats,
+    LocalSnowpipe,
+    RawTable,
+    ensure_raw_tables,
+)
 
 SETTINGS = load_settings("local")
 CLOCK = datetime(2026, 11, 3, 12, 0, tzinfo=UTC)

@@ -23,12 +23,14 @@ from typing import Any
 import duckdb
 import pytest
 
-from infra.ingestion.record_processor.handler import process_record
+from podcast_analytics import local
 from podcast_analytics.config import load_settings
 from podcast_analytics.contract import invalid_reason
 from podcast_analytics.generator import GeneratorSettings, generate
-from podcast_analytics.local.snowpipe import LoadStats, LocalSnowpipe
-from podcast_analytics.pipeline import PipelineError, steps
+from podcast_analytics.local.emulator.snowpipe import LoadStats, LocalSnowpipe
+from podcast_analytics.pipeline import PipelineError
+from podcast_analytics.pipeline.reconciliation import RECONCILIATION_FILE, reconcile
+from podcast_analytics.record_processor.handler import process_record
 
 EVENTS, DAYS, SEED = 8_000, 3, 11
 NEXT_DAY = GeneratorSettings().start + timedelta(days=DAYS)
@@ -90,10 +92,10 @@ def raw_fingerprint(out_dir: Path) -> tuple[int, str]:
 def session(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = tmp_path_factory.mktemp("pipeline")
     result: dict[str, Any] = {"out": out}
-    with steps.local_aws(SETTINGS, out) as ctx:
-        result["ingest"] = steps.ingest(ctx, events=EVENTS, days=DAYS, seed=SEED)
-        result["load"] = steps.load(ctx)
-        result["reconciliation"] = steps.reconcile(ctx)
+    with local.local_aws(SETTINGS, out) as ctx:
+        result["ingest"] = local.ingest(ctx, events=EVENTS, days=DAYS, seed=SEED)
+        result["load"] = local.load(ctx)
+        result["reconciliation"] = reconcile(ctx)
         result["raw"] = raw_fingerprint(out)
 
         # A notification re-sent for an object already loaded.
@@ -114,20 +116,20 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             ]
         }
         sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(event))
-        result["resent_load"] = steps.load(ctx)
+        result["resent_load"] = local.load(ctx)
         result["raw_after_resend"] = raw_fingerprint(out)
 
         # The same input again, then one new day.
-        result["again_ingest"] = steps.ingest(ctx, events=EVENTS, days=DAYS, seed=SEED)
-        result["again_load"] = steps.load(ctx)
-        result["again_reconciliation"] = steps.reconcile(ctx)
+        result["again_ingest"] = local.ingest(ctx, events=EVENTS, days=DAYS, seed=SEED)
+        result["again_load"] = local.load(ctx)
+        result["again_reconciliation"] = reconcile(ctx)
         result["raw_after_again"] = raw_fingerprint(out)
 
-        result["next_ingest"] = steps.ingest(
+        result["next_ingest"] = local.ingest(
             ctx, events=1_500, days=1, seed=SEED + 1, start=NEXT_DAY
         )
-        result["next_load"] = steps.load(ctx)
-        result["next_reconciliation"] = steps.reconcile(ctx)
+        result["next_load"] = local.load(ctx)
+        result["next_reconciliation"] = reconcile(ctx)
         result["endpoint"] = ctx.endpoint_url
     return result
 
@@ -144,7 +146,7 @@ def test_reconciliation_balances_and_equals_an_independent_count(session: dict[s
 
 
 def test_reconciliation_is_written_to_out(session: dict[str, Any]) -> None:
-    written = json.loads((session["out"] / steps.RECONCILIATION_FILE).read_text())
+    written = json.loads((session["out"] / RECONCILIATION_FILE).read_text())
     assert written == session["next_reconciliation"]
 
 
@@ -227,10 +229,10 @@ def test_replay_accounts_for_every_line(tmp_path: Path) -> None:
     path = tmp_path / "events.ndjson.gz"
     path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
     out = tmp_path / "out"
-    with steps.local_aws(SETTINGS, out) as ctx:
-        ingest = steps.ingest(ctx, events=None, days=1, seed=0, input_path=path)
-        steps.load(ctx)
-        rec = steps.reconcile(ctx)
+    with local.local_aws(SETTINGS, out) as ctx:
+        ingest = local.ingest(ctx, events=None, days=1, seed=0, input_path=path)
+        local.load(ctx)
+        rec = reconcile(ctx)
     assert ingest["produced"] == len(lines)
     assert rec["balanced"]
     assert (rec["valid"], rec["duplicates"], rec["quarantined"]) == (1, 1, 1)
@@ -249,7 +251,7 @@ def test_a_crash_mid_object_leaves_none_of_it(tmp_path: Path) -> None:
                 raise duckdb.IOException("disk full")
             return self._con.execute(sql, *args)
 
-    with steps.local_aws(SETTINGS, tmp_path) as ctx:
+    with local.local_aws(SETTINGS, tmp_path) as ctx:
         s3 = ctx.client("s3")
         key = f"{SETTINGS.storage.prefixes.raw_events_for(date(2026, 11, 1))}by-hand.gz"
         s3.put_object(
@@ -259,14 +261,14 @@ def test_a_crash_mid_object_leaves_none_of_it(tmp_path: Path) -> None:
         )
         pipe = LocalSnowpipe(SETTINGS, s3, ctx.client("sqs"), ctx.duckdb_path)
         with duckdb.connect(str(ctx.duckdb_path)) as con:
-            from podcast_analytics.local.snowpipe import RawTable, ensure_raw_tables
+            from podcast_analytics.local.emulator.snowpipe import RawTable, ensure_raw_tables
 
             ensure_raw_tables(con, RawTable.from_settings(SETTINGS))
             with pytest.raises(duckdb.IOException):
                 pipe.load_object(CrashBeforeHistory(con), key, "", LoadStats())  # type: ignore[arg-type]
             assert con.execute("SELECT count(*) FROM events.raw_events").fetchone() == (0,)
         # Nothing was recorded as loaded, so the next drain loads the object, once.
-        stats = steps.load(ctx)
+        stats = local.load(ctx)
     assert stats["objects_loaded"] == 1 and stats["rows_loaded"] == 2
 
 
@@ -276,9 +278,9 @@ def test_transform_names_the_problem_when_the_dbt_project_has_no_models(tmp_path
     settings = dataclasses.replace(
         SETTINGS, dbt=dataclasses.replace(SETTINGS.dbt, project_dir=str(empty_project))
     )
-    ctx = steps.LocalContext(settings=settings, out_dir=tmp_path, endpoint_url="http://unused")
+    ctx = local.LocalContext(settings=settings, out_dir=tmp_path, endpoint_url="http://unused")
     with pytest.raises(PipelineError, match="has no models yet"):
-        steps.transform(ctx)
+        local.transform(ctx)
 
 
 def test_transform_gives_dbt_absolute_paths_for_a_relative_out(
@@ -293,8 +295,8 @@ def test_transform_gives_dbt_absolute_paths_for_a_relative_out(
     )
     fake_dbt.chmod(0o755)
     monkeypatch.chdir(tmp_path)
-    ctx = steps.LocalContext(settings=SETTINGS, out_dir=Path("out"), endpoint_url="http://unused")
-    steps.transform(ctx, dbt_executable=str(fake_dbt))
+    ctx = local.LocalContext(settings=SETTINGS, out_dir=Path("out"), endpoint_url="http://unused")
+    local.transform(ctx, dbt_executable=str(fake_dbt))
     argv = (tmp_path / "argv.txt").read_text().splitlines()
     assert argv[argv.index("--target-path") + 1] == str(tmp_path / "out" / "dbt" / "target")
     assert argv[argv.index("--log-path") + 1] == str(tmp_path / "out" / "dbt" / "logs")

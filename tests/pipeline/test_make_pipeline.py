@@ -16,9 +16,10 @@ from typing import Any
 import duckdb
 import pytest
 
+from podcast_analytics import local
 from podcast_analytics.config import load_settings
 from podcast_analytics.generator import GeneratorSettings, generate
-from podcast_analytics.pipeline import steps
+from podcast_analytics.pipeline.reconciliation import RECONCILIATION_FILE
 from podcast_analytics.pipeline.report import REPORT_FILE
 from podcast_analytics.pipeline.runner import run_pipeline
 from tests.reference.marts import RawRow, compute_marts, reconcile
@@ -39,7 +40,7 @@ def _marts(database: Path) -> dict[str, list[tuple[Any, ...]]]:
     with duckdb.connect(str(database), read_only=True) as con:
         return {
             name: _comparable(con.execute(f"SELECT * FROM marts.{name}").fetchall())
-            for name in steps.mart_names(con, SETTINGS)
+            for name in local.mart_names(con, SETTINGS)
         }
 
 
@@ -58,7 +59,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = tmp_path_factory.mktemp("make-pipeline")
     database = out / SETTINGS.local.duckdb_file
     first = run_pipeline(SETTINGS, out, events=EVENTS, days=DAYS, seed=SEED, log=io.StringIO())
-    marts_first, exports_first = _marts(database), _exports(out / steps.EXPORTS_DIR)
+    marts_first, exports_first = _marts(database), _exports(out / local.EXPORTS_DIR)
     second = run_pipeline(SETTINGS, out, events=EVENTS, days=DAYS, seed=SEED, log=io.StringIO())
     with duckdb.connect(str(database), read_only=True) as con:
         raw = [
@@ -75,19 +76,19 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "marts_first": marts_first,
         "marts_second": _marts(database),
         "exports_first": exports_first,
-        "exports_second": _exports(out / steps.EXPORTS_DIR),
+        "exports_second": _exports(out / local.EXPORTS_DIR),
         "raw": raw,
     }
 
 
 def test_out_holds_the_results(runs: dict[str, Any]) -> None:
     out: Path = runs["out"]
-    rec = json.loads((out / steps.RECONCILIATION_FILE).read_text())
+    rec = json.loads((out / RECONCILIATION_FILE).read_text())
     assert rec["balanced"] and rec["counted_by"].startswith("dbt models")
     html = (out / REPORT_FILE).read_text()
     assert html.count("<svg") >= 4 and "unavailable" not in html
     assert set(runs["exports_first"]) == {f"{name}.parquet" for name in runs["marts_first"]}
-    assert (out / steps.DBT_DIR / "target" / "manifest.json").exists()
+    assert (out / local.DBT_DIR / "target" / "manifest.json").exists()
     assert runs["first"]["artefacts"]["keys"][0].startswith(f"runs/{runs['first']['run_id']}/")
 
 

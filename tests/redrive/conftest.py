@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from podcast_analytics.config import Settings, load_settings
-from podcast_analytics.local.moto_server import MotoServer, aws_client, moto_server
-from podcast_analytics.local.resources import create_local_resources
+from podcast_analytics.local.emulator.moto_server import MotoServer, aws_client, moto_server
+from podcast_analytics.local.emulator.resources import create_local_resources
 
 
 @pytest.fixture(scope="session")

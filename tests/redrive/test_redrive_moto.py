@@ -92,7 +92,7 @@ def _run(env: Env, *, dry_run: bool, tmp_path: Path) -> redrive.RedriveReport:
 def test_redrive_resends_what_passes_and_keeps_the_rest(env: Env, tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
-    from podcast_analytics.local.firehose import LocalFirehose
+    from podcast_analytics.local.emulator.firehose import LocalFirehose
 
     keys = _objects(env)
     none_pass_before = env.body(keys["none_pass"])
@@ -217,7 +217,7 @@ def test_reads_what_the_local_firehose_dead_letters(env: Env, tmp_path: Path) ->
     # error objects in S3; the re-drive must decode exactly what that writes.
     from datetime import UTC, datetime
 
-    from podcast_analytics.local.firehose import LocalFirehose
+    from podcast_analytics.local.emulator.firehose import LocalFirehose
     from podcast_analytics.producer import KinesisProducer, OutgoingRecord
 
     records = [PASSING[0], FAILING[0], FAILING[1]]

@@ -22,10 +22,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from podcast_analytics.config import load_settings
 from podcast_analytics.contract import POSITION_EVENT_TYPES, invalid_reason, parse_event_ts
 
 PLAYING_AFTER = frozenset(("play", "resume", "progress", "seek"))
-MAX_PLAYBACK_SPEED = 3.0  # a span never counts more than its wall time at this speed
+# A span never counts more than its wall time at this speed (the shared config's value).
+MAX_PLAYBACK_SPEED = float(load_settings("local").events.max_playback_speed)
 DROPOFF_MARKS = tuple(range(0, 101, 10))
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import duckdb
 
-from infra.ingestion.record_processor.handler import process_record
 from podcast_analytics.config import load_settings
 from podcast_analytics.generator import GeneratorSettings, generate
+from podcast_analytics.record_processor.handler import process_record
 from tests.reference.marts import RawRow
 
 # Small enough for a quick build (~8 k records), long enough for three weekly cohorts.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from podcast_analytics.config.settings import Settings, load_settings
+from podcast_analytics.config import Settings, load_settings
 from tests.infra.snowflake.harness import StackRun, run_stack
 
 STACKS = ("dev", "prod")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import runpy
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -20,8 +19,9 @@ from pulumi.runtime.mocks import MockMonitor
 
 from infra.snowflake.program import build
 from infra.snowflake.stacks import settings_for_stack
+from podcast_analytics.config.facts import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = REPO_ROOT
 PROJECT = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["name"]
 
 # What the mocked Snowflake reports for values only a real account knows.

@@ -6,7 +6,7 @@ import sqlglot
 from sqlglot import exp
 
 from infra.snowflake.bootstrap import bootstrap_statements, main
-from podcast_analytics.config.settings import Settings
+from podcast_analytics.config import Settings
 
 
 def test_deployer_gets_only_the_creation_privileges(settings: Settings) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from podcast_analytics.config.settings import Settings
+from podcast_analytics.config import Settings
 from tests.infra.snowflake.harness import StackRun
 
 GRANT = "snowflake:index/grantPrivilegesToAccountRole:GrantPrivilegesToAccountRole"

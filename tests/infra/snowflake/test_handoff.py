@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from infra.snowflake.handoff import main
-from podcast_analytics.config.settings import load_settings
+from podcast_analytics.config import load_settings
 from tests.infra.snowflake.harness import StackRun
 
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from infra.snowflake.providers import PREVIEW_FEATURES, ProviderConfigError
-from podcast_analytics.config.settings import ConfigError, Settings
+from podcast_analytics.config import ConfigError, Settings
 from tests.infra.snowflake.harness import (
     FAKE_EXTERNAL_ID,
     FAKE_IAM_USER_ARN,

@@ -6,7 +6,7 @@ import sqlglot
 from sqlglot import exp
 
 from infra.snowflake.sql import LOAD_DATES_COLUMNS
-from podcast_analytics.config.settings import RAW_TABLE_COLUMNS, Settings
+from podcast_analytics.config import RAW_TABLE_COLUMNS, Settings
 from tests.infra.snowflake.harness import StackRun
 
 T = "snowflake:index/"
@@ -27,7 +27,7 @@ def column_names(run: StackRun, table: str) -> list[str]:
 
 def test_raw_table_has_the_shared_columns(run: StackRun, settings: Settings) -> None:
     assert column_names(run, settings.snowflake.raw_table) == [
-        name.upper() for name, _ in RAW_TABLE_COLUMNS
+        column.name.upper() for column in RAW_TABLE_COLUMNS
     ]
 
 

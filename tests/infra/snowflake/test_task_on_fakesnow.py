@@ -15,9 +15,8 @@ import fakesnow
 import pytest
 import snowflake.connector
 
-from infra.snowflake.ingestion import RAW_COLUMN_TYPES
 from infra.snowflake.sql import LOAD_DATES_COLUMNS
-from podcast_analytics.config.settings import RAW_TABLE_COLUMNS, load_settings
+from podcast_analytics.config import RAW_TABLE_COLUMNS, load_settings
 from tests.infra.snowflake.harness import StackRun
 
 # (record, loaded_at): offsets on both sides of midnight UTC, and records without a usable
@@ -43,7 +42,7 @@ def load_dates(stack_runs: dict[str, StackRun]) -> list[tuple]:
     sf = load_settings("dev").snowflake
     (task,) = stack_runs["dev"].of_type("snowflake:index/task:Task")
     schema = f"{sf.raw_database}.{sf.raw_schema}"
-    raw_columns = ", ".join(f"{n} {RAW_COLUMN_TYPES[n]}" for n, _ in RAW_TABLE_COLUMNS)
+    raw_columns = ", ".join(f"{c.name} {c.snowflake_type}" for c in RAW_TABLE_COLUMNS)
     date_columns = ", ".join(f"{n} {t}" for n, t, _ in LOAD_DATES_COLUMNS)
     with fakesnow.patch(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # fakesnow's Arrow copy notice

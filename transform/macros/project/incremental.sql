@@ -2,7 +2,7 @@
   Incremental plumbing shared by the incremental facts.
 
   `incremental_strategy_for(key_kind)`: Snowflake merges on a unique key; DuckDB and the
-  fakesnow emulator (whose MERGE breaks, see TOOLCHAIN-NOTES) delete+insert. Facts keyed by
+  fakesnow emulator (whose MERGE statement fails) delete+insert. Facts keyed by
   listener (`key_kind='replace'`) always delete+insert: a late event can merge two sessions,
   so a listener's old rows must disappear, which MERGE cannot do.
 

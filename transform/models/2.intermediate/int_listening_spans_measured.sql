@@ -10,7 +10,7 @@
       episode (auto-advance, switching) or that has no next event counts nothing: we do
       not know how far they got;
     - a playhead moving backwards without a seek counts nothing, never negative;
-    - a span counts at most its wall-clock time x `max_playback_speed` (default 3, the
+    - a span counts at most its wall-clock time x the shared config's `max_playback_speed` (3, the
       fastest speed apps offer): a playhead that leaps ahead without a seek event (two
       devices on one account, a lost seek) is not listening.
 #}
@@ -72,7 +72,7 @@ spans as (
             when is_playing and span_end_position_s > span_start_position_s
                 then least(
                     span_end_position_s - span_start_position_s,
-                    span_wall_clock_s * {{ var('max_playback_speed', 3) }}
+                    span_wall_clock_s * {{ shared_setting('max_playback_speed') }}
                 )
             else 0
         end as seconds_listened

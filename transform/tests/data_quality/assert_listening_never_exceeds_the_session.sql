@@ -10,7 +10,7 @@ impossible as (
 
     select session_id, seconds_listened, session_duration_s
     from sessions
-    where seconds_listened > {{ var('max_playback_speed', 3) }} * session_duration_s + 0.001
+    where seconds_listened > {{ shared_setting('max_playback_speed') }} * session_duration_s + 0.001
 
 )
 

@@ -1,0 +1,70 @@
+"""Small facts shared across tools, each defined once here and imported everywhere else.
+
+Stdlib only, so the Lambda-free parts of the package, the CDK app, the Pulumi program and the
+DAG can all import it without pulling in more than they need.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+# The checkout (here) or the MWAA DAG folder (dags/): both hold podcast_analytics/ and
+# transform/ side by side, so one rule finds everything relative to the package.
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TRANSFORM_DIR = REPO_ROOT / "transform"
+
+# Every environment the config describes; `local` runs on moto + DuckDB and is never deployed.
+ENVIRONMENTS: tuple[str, ...] = ("local", "dev", "prod")
+# Environments with cloud resources: CDK stacks, Pulumi stacks, GitHub environments.
+CLOUD_ENVIRONMENTS: tuple[str, ...] = ("dev", "prod")
+
+
+@dataclass(frozen=True, slots=True)
+class RawColumn:
+    """One column of the raw table, as Snowflake (Pulumi) and DuckDB (local loader) type it."""
+
+    name: str
+    meaning: str
+    snowflake_type: str
+    duckdb_type: str
+
+
+# Columns of the raw table, identical in Snowflake and DuckDB, and the dbt source that reads
+# it: the record exactly as delivered plus where it came from.
+RAW_TABLE_COLUMNS: tuple[RawColumn, ...] = (
+    RawColumn(
+        "record",
+        "the record as delivered (VARIANT in Snowflake, JSON text locally)",
+        snowflake_type="VARIANT",
+        duckdb_type="VARCHAR",
+    ),
+    RawColumn(
+        "source_file",
+        "object key the record was loaded from",
+        snowflake_type="VARCHAR",
+        duckdb_type="VARCHAR",
+    ),
+    RawColumn(
+        "source_row",
+        "1-based line number of the record inside that object",
+        snowflake_type="NUMBER(38,0)",
+        duckdb_type="INTEGER",
+    ),
+    RawColumn(
+        "loaded_at",
+        "UTC time the loader committed the object",
+        snowflake_type="TIMESTAMP_NTZ",
+        duckdb_type="TIMESTAMP",
+    ),
+)
+
+# dbt's artefacts worth keeping from one invocation, relative to its project (or output) dir.
+DBT_MANIFEST = "target/manifest.json"
+DBT_ARTEFACTS: tuple[str, ...] = (DBT_MANIFEST, "target/run_results.json", "logs/dbt.log")
+# Key prefix of per-run artefacts in the artefacts bucket: runs/<run key>/<file>.
+RUNS_PREFIX = "runs/"
+
+# Kinesis partition keys are 1..256 Unicode characters:
+# https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecordsRequestEntry.html
+KINESIS_PARTITION_KEY_MAX_CHARS = 256

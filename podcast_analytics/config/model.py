@@ -1,0 +1,267 @@
+"""The typed model of the shared configuration: one frozen value per environment.
+
+`environments.yaml` holds the inputs; `loading.py` reads and merges them and checks their
+shape against the fields marked GIVEN here; `names.py` derives every name that crosses a
+tool boundary; `checks.py` checks the values. The CDK app, the Pulumi program, the dbt
+profiles, the Airflow DAG and the local runner all read a `Settings`.
+
+Adding a setting: a field marked GIVEN here, its value in environments.yaml, and (if it has
+limits) a line in checks.py. The input-shape check is derived from these fields.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from types import MappingProxyType
+from typing import Any
+
+# Marks a field whose value comes from environments.yaml (the rest are derived):
+# `field(metadata=GIVEN)`. A "section" entry names the YAML key when it differs.
+GIVEN: Mapping[str, Any] = MappingProxyType({"given": True})
+
+
+class ConfigError(ValueError):
+    """Invalid configuration. `problems` holds one readable line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass(frozen=True, slots=True)
+class AwsConfig:
+    account: str = field(metadata=GIVEN)
+    region: str = field(metadata=GIVEN)
+
+
+@dataclass(frozen=True, slots=True)
+class KinesisConfig:
+    stream_name: str
+    retention_hours: int = field(metadata=GIVEN)
+
+
+@dataclass(frozen=True, slots=True)
+class FirehoseConfig:
+    delivery_stream_name: str
+    processor_function_name: str
+    buffer_mib: int = field(metadata=GIVEN)
+    buffer_interval_s: int = field(metadata=GIVEN)
+
+
+@dataclass(frozen=True, slots=True)
+class Prefixes:
+    """S3 key layout of the raw bucket. Firehose folders are *arrival* dates."""
+
+    raw_events: str
+    errors: str
+    # Firehose expressions for the same layout (evaluated by Firehose, not by us).
+    firehose_raw_events: str
+    firehose_errors: str
+    # In the artefacts bucket: dbt artefacts of CI deploys (the deploy role may write here
+    # and nowhere else in the bucket).
+    deploy_artefacts: str
+
+    def raw_events_for(self, day: date) -> str:
+        return f"{self.raw_events}{day:%Y%m%d}/"
+
+    def errors_for(self, error_type: str, day: date) -> str:
+        return f"{self.errors}{error_type}/{day:%Y%m%d}/"
+
+
+@dataclass(frozen=True, slots=True)
+class BucketNames:
+    raw: str
+    exports: str
+    artefacts: str
+    access_logs: str
+    dags: str
+
+
+@dataclass(frozen=True, slots=True)
+class StorageConfig:
+    buckets: BucketNames
+    prefixes: Prefixes
+    # Firehose writes records it could not process to the error prefix of its own
+    # destination bucket, so the dead-letter location is (raw bucket, errors prefix).
+    dead_letter_bucket: str
+    raw_to_infrequent_access_days: int = field(metadata=GIVEN)
+    raw_to_glacier_ir_days: int = field(metadata=GIVEN)
+    dead_letter_expiry_days: int = field(metadata=GIVEN)
+    artefacts_expiry_days: int = field(metadata=GIVEN)
+    access_logs_expiry_days: int = field(metadata=GIVEN)
+    retain_on_delete: bool = field(metadata=GIVEN)
+
+
+@dataclass(frozen=True, slots=True)
+class EventsConfig:
+    future_tolerance_s: int = field(metadata=GIVEN)
+    session_gap_minutes: int = field(metadata=GIVEN)
+    # Incremental models re-read this many days behind their high-water mark, because
+    # Firehose folders are arrival dates and apps resend late (offline listening).
+    late_arrival_lookback_days: int = field(metadata=GIVEN)
+    # A listening span counts at most its wall-clock time x this (apps play at up to 3x).
+    max_playback_speed: int = field(metadata=GIVEN)
+
+
+@dataclass(frozen=True, slots=True)
+class WarehouseConfig:
+    name: str
+    size: str = field(metadata=GIVEN)
+    auto_suspend_s: int = field(metadata=GIVEN)
+    min_clusters: int = field(metadata=GIVEN)
+    max_clusters: int = field(metadata=GIVEN)
+    scaling_policy: str = field(metadata=GIVEN)
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceMonitorConfig:
+    name: str
+    credit_quota: int = field(metadata=GIVEN)
+    notify_at_percent: tuple[int, ...] = field(metadata=GIVEN)
+    suspend_at_percent: int = field(metadata=GIVEN)
+
+
+@dataclass(frozen=True, slots=True)
+class SnowflakeRoles:
+    loader: str
+    transformer: str
+    reporter: str
+
+
+@dataclass(frozen=True, slots=True)
+class SnowflakeHandoff:
+    """Values Snowflake generates on `pulumi up` that the CDK stacks consume."""
+
+    integration_iam_user_arn: str = field(metadata=GIVEN)
+    integration_external_id: str = field(metadata=GIVEN)
+    pipe_notification_channel: str = field(metadata=GIVEN)
+
+
+# The hand-off values' names: Pulumi stack outputs, CDK context keys and the config's
+# `snowflake.handoff` keys are all these field names.
+HANDOFF_KEYS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(SnowflakeHandoff))
+
+
+@dataclass(frozen=True, slots=True)
+class SnowflakeConfig:
+    organization: str = field(metadata=GIVEN)
+    account: str = field(metadata=GIVEN)
+    raw_database: str
+    raw_schema: str
+    analytics_database: str
+    staging_schema: str
+    intermediate_schema: str
+    marts_schema: str
+    warehouse: WarehouseConfig = field(metadata=GIVEN)
+    resource_monitor: ResourceMonitorConfig = field(metadata=GIVEN)
+    roles: SnowflakeRoles
+    service_users: SnowflakeRoles  # one key-pair service user per functional role
+    storage_integration: str
+    file_format: str
+    stage: str
+    exports_stage: str
+    raw_table: str
+    pipe: str
+    stream: str
+    task: str
+    task_schedule_minutes: int = field(metadata=GIVEN)
+    handoff: SnowflakeHandoff = field(metadata=GIVEN)
+    # Role the Pulumi program deploys as (created once by an account admin, see
+    # infra/README.md); it owns every object the program creates.
+    deployer_role: str
+    # Small table the change-capture task fills from the stream: which event dates each
+    # load touched, so incremental dbt models rebuild exactly those dates.
+    load_dates_table: str
+
+
+@dataclass(frozen=True, slots=True)
+class DbtConfig:
+    profile: str
+    target: str
+    project_dir: str
+    # Where `make manifest` writes this environment's parsed manifest, relative to
+    # project_dir; the CDK app ships it to MWAA, where cosmos renders the dbt tasks from it.
+    target_path: str
+
+    @property
+    def manifest_path(self) -> str:
+        """The parsed manifest, relative to the repository root."""
+        return f"{self.project_dir}/{self.target_path}/manifest.json"
+
+
+@dataclass(frozen=True, slots=True)
+class MwaaConfig:
+    environment_name: str
+    environment_class: str = field(metadata=GIVEN)
+    airflow_version: str = field(metadata=GIVEN)
+    schedulers: int = field(metadata=GIVEN)
+    min_workers: int = field(metadata=GIVEN)
+    max_workers: int = field(metadata=GIVEN)
+    schedule: str = field(metadata=GIVEN)
+    start_date: str = field(metadata=GIVEN)
+    # NAT gateways of the MWAA VPC (1 or 2: one per private subnet buys AZ-failure tolerance).
+    nat_gateways: int = field(metadata=GIVEN)
+    dag_id: str
+    # Airflow's Secrets Manager backend looks up `<prefix>/<conn_id>` and
+    # `<prefix>/<variable>`; the execution role may read these prefixes and nothing else.
+    connections_secret_prefix: str
+    variables_secret_prefix: str
+    # Task policy of the DAG: retries back off exponentially from retry_delay_s up to
+    # max_retry_delay_s; every task is killed after task_timeout_minutes.
+    task_retries: int = field(metadata=GIVEN)
+    retry_delay_s: int = field(metadata=GIVEN)
+    max_retry_delay_s: int = field(metadata=GIVEN)
+    task_timeout_minutes: int = field(metadata=GIVEN)
+    # The DAG's Snowflake connections (secrets "<connections_secret_prefix>/<id>"): the
+    # loader checks the pipe, the transformer runs dbt and the unloads.
+    snowflake_loader_conn_id: str
+    snowflake_transformer_conn_id: str
+    # dbt lives in its own virtualenv on the workers (made by orchestration/startup.sh),
+    # never in Airflow's environment.
+    dbt_executable: str
+
+
+@dataclass(frozen=True, slots=True)
+class AccessConfig:
+    snowflake_access_role_name: str
+    snowflake_access_role_arn: str
+    ci_deploy_role_name: str
+    # Pull-request previews (cdk diff) get their own role: read-only, never the deploy role.
+    ci_plan_role_name: str
+    github_repository: str = field(metadata=GIVEN)
+
+
+@dataclass(frozen=True, slots=True)
+class LocalConfig:
+    host: str = field(metadata=GIVEN)
+    moto_port: int = field(metadata=GIVEN)
+    out_dir: str = field(metadata=GIVEN)
+    duckdb_file: str = field(metadata=GIVEN)
+    # Local stand-in for the pipe's notification channel: S3 -> SQS -> loader.
+    notification_queue: str
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    project: str
+    environment: str
+    aws: AwsConfig = field(metadata=GIVEN)
+    kinesis: KinesisConfig = field(metadata=GIVEN)
+    firehose: FirehoseConfig = field(metadata=GIVEN)
+    storage: StorageConfig = field(metadata=GIVEN)
+    events: EventsConfig = field(metadata=GIVEN)
+    snowflake: SnowflakeConfig = field(metadata=GIVEN)
+    dbt: DbtConfig
+    mwaa: MwaaConfig = field(metadata=GIVEN)
+    access: AccessConfig = field(metadata={**GIVEN, "section": "ci"})
+    local: LocalConfig = field(metadata=GIVEN)
+
+    @property
+    def resource_prefix(self) -> str:
+        return f"{self.project}-{self.environment}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)

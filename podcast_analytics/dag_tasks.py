@@ -1,0 +1,235 @@
+"""What the Airflow DAG's tasks do, as plain Python (no Airflow import).
+
+`orchestration/dags/podcast_analytics_dag.py` stays a thin wiring file that calls these
+functions, so it parses fast and this logic is testable without a scheduler. `side_for`
+picks the side once: `LocalSide` runs podcast_analytics.local's stages against the stand-ins
+(moto + DuckDB), `CloudSide` runs podcast_analytics.cloud's against Snowflake and S3. Heavy
+modules (duckdb, boto3, the Snowflake connector) are imported inside the methods, never at
+DAG parse time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from podcast_analytics.config import ENVIRONMENTS, Settings
+from podcast_analytics.config.facts import DBT_MANIFEST, REPO_ROOT, RUNS_PREFIX, TRANSFORM_DIR
+from podcast_analytics.pipeline.dbt_runner import DBT_EXECUTABLE_VARIABLE  # light: no dbt import
+
+# CDK sets the Airflow configuration option `podcast.environment` on the MWAA environment;
+# Airflow exposes configuration options to tasks and DAG parsing as AIRFLOW__SECTION__KEY.
+ENVIRONMENT_VARIABLE = "AIRFLOW__PODCAST__ENVIRONMENT"
+# Tests and local runs shorten retry waits without touching the shared config.
+RETRY_DELAY_OVERRIDE = "AIRFLOW__PODCAST__RETRY_DELAY_S"
+# Local mode: set by whoever started the stand-ins (`make pipeline-airflow`, test fixture).
+OUT_DIR_VARIABLE = "PODCAST_OUT_DIR"
+ENDPOINT_VARIABLE = "PODCAST_AWS_ENDPOINT_URL"
+PROJECT_DIR_VARIABLE = "PODCAST_DBT_PROJECT_DIR"
+MANIFEST_VARIABLE = "PODCAST_DBT_MANIFEST"
+
+# REPO_ROOT is the checkout here and MWAA's dags/ folder there (facts.py says why).
+LOCAL_DBT_EXECUTABLE = REPO_ROOT / ".venv" / "bin" / "dbt"
+
+Connect = Callable[[str], Any]  # connection id -> DB-API connection
+
+
+class OrchestrationError(RuntimeError):
+    """A misconfigured run: the message says what to set."""
+
+
+def environment_from(environ: Mapping[str, str] = os.environ) -> str:
+    env = environ.get(ENVIRONMENT_VARIABLE, "")
+    if env not in ENVIRONMENTS:
+        raise OrchestrationError(
+            f"{ENVIRONMENT_VARIABLE}={env!r}: set it to one of {', '.join(ENVIRONMENTS)} "
+            "(MWAA: the podcast.environment configuration option, set by the CDK app)"
+        )
+    return env
+
+
+def retry_delay(settings: Settings, environ: Mapping[str, str] = os.environ) -> timedelta:
+    override = environ.get(RETRY_DELAY_OVERRIDE)
+    seconds = float(override) if override else settings.mwaa.retry_delay_s
+    return timedelta(seconds=seconds)
+
+
+def dbt_project_dir(environ: Mapping[str, str] = os.environ) -> Path:
+    override = environ.get(PROJECT_DIR_VARIABLE)
+    return Path(override) if override else TRANSFORM_DIR
+
+
+def manifest_path(environ: Mapping[str, str] = os.environ) -> Path:
+    """The parsed dbt manifest the DAG renders its dbt tasks from (`dbt parse` writes it)."""
+    override = environ.get(MANIFEST_VARIABLE)
+    return Path(override) if override else dbt_project_dir(environ) / DBT_MANIFEST
+
+
+def dbt_executable(settings: Settings, environ: Mapping[str, str] = os.environ) -> str:
+    """dbt lives in its own virtualenv: the repository's .venv locally, the startup-script
+    venv on MWAA workers. Never Airflow's environment."""
+    if settings.environment == "local":
+        return environ.get(DBT_EXECUTABLE_VARIABLE) or str(LOCAL_DBT_EXECUTABLE)
+    return settings.mwaa.dbt_executable
+
+
+def local_context(settings: Settings, environ: Mapping[str, str] = os.environ) -> Any:
+    missing = [name for name in (OUT_DIR_VARIABLE, ENDPOINT_VARIABLE) if not environ.get(name)]
+    if missing:
+        raise OrchestrationError(
+            f"local mode needs {', '.join(missing)}: start the stand-ins first "
+            "(`make pipeline-airflow` does)"
+        )
+    from podcast_analytics.local import LocalContext
+
+    return LocalContext(
+        settings=settings,
+        out_dir=Path(environ[OUT_DIR_VARIABLE]),
+        endpoint_url=environ[ENDPOINT_VARIABLE],
+    )
+
+
+def _pipe_wait_s(settings: Settings) -> float:
+    # Leave a fifth of the task timeout for the COPY_HISTORY check and a clean error.
+    return settings.mwaa.task_timeout_minutes * 60 * 0.8
+
+
+# The DAG picks a side once (`side_for`); both sides have the same stages. Heavy imports
+# stay inside the methods, so parsing the DAG imports neither side's dependencies.
+
+
+@dataclass(frozen=True)
+class LocalSide:
+    """`local`: the stages of podcast_analytics.local against the running stand-ins."""
+
+    settings: Settings
+
+    def load(self, *, since: datetime) -> dict[str, Any]:
+        from podcast_analytics import local
+
+        return local.load(local_context(self.settings))
+
+    def transform(self) -> dict[str, Any]:
+        from podcast_analytics import local
+
+        ctx = local_context(self.settings)
+        return local.transform(ctx, dbt_executable=dbt_executable(self.settings))
+
+    def export(self, *, run_id: str) -> dict[str, Any]:
+        from podcast_analytics import local
+
+        return local.export(local_context(self.settings))
+
+    def artefacts(self, *, run_id: str) -> dict[str, Any]:
+        from podcast_analytics import local
+        from podcast_analytics.cloud.artefacts import run_key
+
+        return local.upload_artefacts(local_context(self.settings), run_key(run_id))
+
+
+@dataclass(frozen=True)
+class CloudSide:
+    """`dev`/`prod`: podcast_analytics.cloud against Snowflake and S3 (transform is cosmos)."""
+
+    settings: Settings
+    connect: Connect
+
+    def load(self, *, since: datetime) -> dict[str, Any]:
+        from podcast_analytics.cloud.load import check_loads
+
+        conn_id = self.settings.mwaa.snowflake_loader_conn_id
+        with closing(self.connect(conn_id)) as connection:
+            return check_loads(
+                connection, self.settings, since=since, timeout_s=_pipe_wait_s(self.settings)
+            )
+
+    def export(self, *, run_id: str) -> dict[str, Any]:
+        from podcast_analytics.cloud.artefacts import run_key
+        from podcast_analytics.cloud.export import unload_marts
+
+        with closing(self.connect(self.settings.mwaa.snowflake_transformer_conn_id)) as connection:
+            return unload_marts(connection, self.settings, run_key=run_key(run_id))
+
+    def artefacts(self, *, run_id: str) -> dict[str, Any]:
+        import boto3
+
+        from podcast_analytics.cloud.artefacts import upload_run_manifest
+
+        s3 = boto3.client("s3", region_name=self.settings.aws.region)
+        return upload_run_manifest(s3, self.settings, manifest_path(), run_id=run_id)
+
+
+def side_for(settings: Settings, *, connect: Connect) -> LocalSide | CloudSide:
+    """The side this environment runs on, chosen once for the whole DAG."""
+    if settings.environment == "local":
+        return LocalSide(settings)
+    return CloudSide(settings, connect)
+
+
+# Where to look when a task fails, by the stage it belongs to.
+_WHERE_TO_LOOK: dict[str, str] = {
+    "load": (
+        "Snowpipe: SELECT SYSTEM$PIPE_STATUS('{pipe}') and COPY_HISTORY on {raw_table}; "
+        "dead letters under s3://{raw_bucket}/{errors_prefix}"
+    ),
+    "transform": "dbt run results and logs under s3://{artefacts_bucket}/"
+    + RUNS_PREFIX
+    + "{run_key}/",
+    "export": "COPY INTO @{exports_stage} in Snowflake's QUERY_HISTORY; s3://{exports_bucket}/",
+    "artefacts": "the artefacts bucket s3://{artefacts_bucket}/ and the worker's IAM role",
+}
+_LOCAL_WHERE_TO_LOOK: dict[str, str] = {
+    "load": "the DuckDB file {out_dir}/{duckdb_file} and the moto server log",
+    "transform": "{out_dir}/dbt/target/run_results.json and {out_dir}/dbt/logs/dbt.log",
+    "export": "{out_dir}/exports",
+    "artefacts": "the moto server's artefacts bucket {artefacts_bucket}",
+}
+
+
+def stage_of(task_id: str) -> str:
+    """`transform.stg_events.build` -> transform; cosmos tasks live in the transform group."""
+    head = task_id.split(".", 1)[0]
+    return head if head in _WHERE_TO_LOOK else "transform"
+
+
+def failure_message(
+    settings: Settings,
+    *,
+    dag_id: str,
+    task_id: str,
+    run_id: str,
+    try_number: int,
+    error: BaseException | str | None,
+    log_url: str | None,
+    environ: Mapping[str, str] = os.environ,
+) -> str:
+    """One paragraph for the on-call: what failed, why (first line), where to look."""
+    from podcast_analytics.cloud.artefacts import run_key
+    from podcast_analytics.cloud.export import exports_stage_name
+    from podcast_analytics.cloud.load import pipe_name, raw_table_name
+
+    stage = stage_of(task_id)
+    table = _LOCAL_WHERE_TO_LOOK if settings.environment == "local" else _WHERE_TO_LOOK
+    hint = table[stage].format(
+        pipe=pipe_name(settings),
+        raw_table=raw_table_name(settings),
+        raw_bucket=settings.storage.buckets.raw,
+        errors_prefix=settings.storage.prefixes.errors,
+        artefacts_bucket=settings.storage.buckets.artefacts,
+        exports_bucket=settings.storage.buckets.exports,
+        exports_stage=exports_stage_name(settings),
+        run_key=run_key(run_id),
+        out_dir=environ.get(OUT_DIR_VARIABLE) or settings.local.out_dir,
+        duckdb_file=settings.local.duckdb_file,
+    )
+    reason = str(error).strip().splitlines()[0] if error else "no exception recorded"
+    log = f"Task log: {log_url}. " if log_url else ""
+    return (
+        f"[{settings.environment}] {dag_id}.{task_id} failed (run {run_id}, try {try_number}): "
+        f"{reason}. {log}Look at: {hint}."
+    )

@@ -1,0 +1,108 @@
+"""The cloud load check against a fake Snowflake connection (no Snowflake reachable here)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from podcast_analytics.cloud import load as snowpipe
+from tests.cloud.conftest import FakeConnection, pipe_status_row
+
+SINCE = datetime(2026, 11, 25, 10, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def scripted(pending_counts: list[int], failures: list[tuple] | None = None, state="RUNNING"):
+    pending = iter(pending_counts)
+
+    def answer(sql: str, params):
+        if "SYSTEM$PIPE_STATUS" in sql:
+            return pipe_status_row(state, next(pending))
+        if "COPY_HISTORY" in sql:
+            return failures or []
+        raise AssertionError(f"unexpected SQL: {sql}")
+
+    return FakeConnection(answer)
+
+
+def test_waits_until_no_file_is_pending(dev_settings):
+    connection, clock = scripted([3, 1, 0]), Clock()
+    status = snowpipe.wait_for_pipe_drain(
+        connection,
+        dev_settings,
+        timeout_s=600,
+        poll_interval_s=30,
+        sleep=clock.sleep,
+        clock=lambda: clock.now,
+    )
+    assert status.pending_file_count == 0
+    assert clock.sleeps == [30, 30]
+    _, params = connection.executed[0]
+    assert params == (
+        f"{dev_settings.snowflake.raw_database}.{dev_settings.snowflake.raw_schema}."
+        f"{dev_settings.snowflake.pipe}",
+    )
+    assert connection.closed_cursors == 3
+
+
+def test_gives_up_loudly_when_files_stay_pending(dev_settings):
+    connection, clock = scripted([5] * 100), Clock()
+    with pytest.raises(snowpipe.PipeNotDrained, match="still has 5 files pending after 90 s"):
+        snowpipe.wait_for_pipe_drain(
+            connection,
+            dev_settings,
+            timeout_s=90,
+            poll_interval_s=30,
+            sleep=clock.sleep,
+            clock=lambda: clock.now,
+        )
+    assert sum(clock.sleeps) <= 90
+
+
+def test_a_paused_pipe_fails_at_once(dev_settings):
+    connection, clock = scripted([2], state="PAUSED"), Clock()
+    with pytest.raises(snowpipe.PipeNotRunning, match="is PAUSED with 2 files pending"):
+        snowpipe.wait_for_pipe_drain(
+            connection, dev_settings, timeout_s=600, sleep=clock.sleep, clock=lambda: clock.now
+        )
+    assert clock.sleeps == []
+
+
+def test_copy_history_errors_fail_the_load_and_name_the_files(dev_settings):
+    failures = [
+        ("raw_events/20261125/a.gz", "Load failed", 10, "Error parsing JSON"),
+        ("raw_events/20261125/b.gz", "Partially loaded", 1, "Field delimiter"),
+    ]
+    connection = scripted([0], failures)
+    with pytest.raises(snowpipe.LoadErrors) as caught:
+        snowpipe.check_loads(connection, dev_settings, since=SINCE, timeout_s=60, sleep=pytest.fail)
+    message = str(caught.value)
+    assert "2 file(s)" in message
+    assert "raw_events/20261125/a.gz: Load failed (10 errors; first: Error parsing JSON)" in message
+    assert "b.gz: Partially loaded" in message
+    history_sql, params = connection.executed[-1]
+    assert f"TABLE({dev_settings.snowflake.raw_database}.INFORMATION_SCHEMA.COPY_HISTORY(" in (
+        history_sql
+    )
+    assert params == (snowpipe.raw_table_name(dev_settings), SINCE.isoformat(), "LOADED")
+
+
+def test_clean_loads_pass(dev_settings):
+    result = snowpipe.check_loads(
+        scripted([0]), dev_settings, since=SINCE, timeout_s=60, sleep=pytest.fail
+    )
+    assert result == {
+        "pipe": snowpipe.pipe_name(dev_settings),
+        "state": "RUNNING",
+        "failed_files": 0,
+    }

@@ -7,7 +7,6 @@ from typing import Any
 import pulumi
 
 from infra.snowflake.access import AccessControl, grant_matrix
-from infra.snowflake.change_capture import ChangeCapture
 from infra.snowflake.compute import Compute
 from infra.snowflake.ingestion import Ingestion
 from infra.snowflake.providers import build_providers
@@ -24,11 +23,10 @@ def build(settings: Settings) -> dict[str, Any]:
     storage = Storage("storage", sf, protect=settings.storage.retain_on_delete, opts=deployer)
     compute = Compute("compute", sf, monitor_provider=providers.account_admin, opts=deployer)
     ingestion = Ingestion("ingestion", settings, storage, opts=deployer)
-    capture = ChangeCapture("change-capture", sf, storage, compute, ingestion, opts=deployer)
     access = AccessControl(
         "access-control",
         sf,
-        grant_matrix(storage, compute, ingestion, capture),
+        grant_matrix(storage, compute, ingestion),
         compute.warehouse,
         opts=deployer,
     )

@@ -41,7 +41,7 @@ export UV_PYTHON_DOWNLOADS := never
 
 .PHONY: help setup browser lock test lint config profiles manifest synth pipeline bench docs clean
 .PHONY: lock-airflow lock-checkov pipeline-airflow metrics
-.PHONY: deploy preview redrive
+.PHONY: deploy preview redrive plan bench-transform
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -154,6 +154,12 @@ metrics: $(STAMP) ## ask the semantic layer: make metrics Q="--metrics unique_li
 
 bench: $(STAMP) ## benchmark the local pipeline stages [EVENTS=n]; writes OUT/bench.json
 	@$(PY) -m podcast_analytics bench $(RUN_ARGS)
+
+bench-transform: $(STAMP) ## time dbt on generated raw rows, no emulator [DAYS=n] [EVENTS_PER_DAY=n] [RUNS=n]; OUT/bench-transform.json
+	@$(PY) -m podcast_analytics bench-transform --days "$(DAYS)" --events-per-day "$(EVENTS_PER_DAY)" --runs "$(RUNS)" $(if $(OUT),--out "$(OUT)")
+
+plan: $(STAMP) ## capacity and cost plan of ENV [EVENTS_PER_DAY=n]; every price and limit sourced
+	@$(PY) -m podcast_analytics plan --env "$(ENV)" --events-per-day "$(EVENTS_PER_DAY)" $(if $(OUT),--out "$(OUT)")
 
 docs: $(STAMP) ## build the dbt docs site offline (transform/target/static_index.html)
 	mkdir -p out

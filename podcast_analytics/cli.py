@@ -151,6 +151,44 @@ def _bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench_transform(args: argparse.Namespace) -> int:
+    from podcast_analytics.pipeline import PipelineError
+    from podcast_analytics.pipeline.bench_transform import (
+        DEFAULT_DAYS,
+        DEFAULT_EVENTS_PER_DAY,
+        run_bench_transform,
+        summary,
+    )
+
+    settings = load_settings("local")
+    days = _positive_int("DAYS", args.days, DEFAULT_DAYS)
+    events = _positive_int("EVENTS_PER_DAY", args.events_per_day, DEFAULT_EVENTS_PER_DAY)
+    runs = _positive_int("RUNS", args.runs, 3)
+    assert days and events and runs  # defaults given
+    out_dir = Path(args.out or settings.local.out_dir)
+    try:
+        result = run_bench_transform(settings, out_dir, days=days, events_per_day=events, runs=runs)
+    except PipelineError as exc:
+        raise UsageError(str(exc)) from None
+    print(summary(result))
+    print(f"wrote {out_dir / 'bench-transform.json'}")
+    return 0
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from podcast_analytics.plan import DEFAULT_EVENTS_PER_DAY, run_plan
+
+    settings = load_settings(args.env)
+    events = _positive_int("EVENTS_PER_DAY", args.events_per_day, DEFAULT_EVENTS_PER_DAY)
+    assert events is not None  # a default is given
+    out_dir = Path(args.out) if args.out else REPO_ROOT / settings.local.out_dir
+    try:
+        run_plan(settings, events, out_dir)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return 0
+
+
 def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
     # Strings, not argparse types: the Makefile passes empty values through, and a bad value
     # must read as the make variable the user typed (EVENTS=...), in one line.
@@ -220,6 +258,21 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="benchmark the local pipeline's stages")
     _add_run_arguments(bench)
     bench.set_defaults(handler=_bench)
+
+    bench_transform = commands.add_parser(
+        "bench-transform", help="time dbt on generated raw rows: full, +1 day, no-op"
+    )
+    bench_transform.add_argument("--days", help="days of history (default 30)")
+    bench_transform.add_argument("--events-per-day", help="events a day (default 30,000)")
+    bench_transform.add_argument("--runs", help="repeats of the cheap runs (default 3)")
+    bench_transform.add_argument("--out", help="output directory (default: local.out_dir)")
+    bench_transform.set_defaults(handler=_bench_transform)
+
+    plan = commands.add_parser("plan", help="capacity and cost plan of ENV from its config")
+    plan.add_argument("--env", required=True, help="local, dev or prod")
+    plan.add_argument("--events-per-day", help="traffic to plan for (default 100,000,000)")
+    plan.add_argument("--out", help="where plan.json goes and bench-transform.json is read")
+    plan.set_defaults(handler=_plan)
     return parser
 
 

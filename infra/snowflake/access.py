@@ -13,7 +13,6 @@ from typing import Any
 import pulumi
 import pulumi_snowflake as snowflake
 
-from infra.snowflake.change_capture import ChangeCapture
 from infra.snowflake.compute import Compute
 from infra.snowflake.ingestion import Ingestion
 from infra.snowflake.storage import Storage
@@ -63,9 +62,7 @@ def _future(object_type_plural: str, schema: snowflake.Schema) -> dict[str, Any]
     }
 
 
-def grant_matrix(
-    storage: Storage, compute: Compute, ingestion: Ingestion, capture: ChangeCapture
-) -> list[GrantSpec]:
+def grant_matrix(storage: Storage, compute: Compute, ingestion: Ingestion) -> list[GrantSpec]:
     """Exactly what each role's job needs, and nothing more."""
     warehouse = _account_object("WAREHOUSE", compute.warehouse.name)
     raw_db = _account_object("DATABASE", storage.raw_database.name)
@@ -99,7 +96,7 @@ def grant_matrix(
             ("MONITOR", "OPERATE"),
             _schema_object("PIPE", ingestion.pipe.fully_qualified_name),
         ),
-        # transformer: reads raw (and the task's load-dates table), builds the three
+        # transformer: reads raw, builds the three
         # analytics schemas (it owns what it creates there), unloads marts to exports.
         GrantSpec("transformer", "warehouse", usage, warehouse),
         GrantSpec("transformer", "raw-database", usage, raw_db),
@@ -109,12 +106,6 @@ def grant_matrix(
             "raw-table",
             ("SELECT",),
             _schema_object("TABLE", ingestion.raw_table.fully_qualified_name),
-        ),
-        GrantSpec(
-            "transformer",
-            "load-dates-table",
-            ("SELECT",),
-            _schema_object("TABLE", capture.load_dates_table.fully_qualified_name),
         ),
         GrantSpec("transformer", "analytics-database", usage, analytics_db),
         GrantSpec("transformer", "staging-schema", build, _schema(storage.staging_schema)),

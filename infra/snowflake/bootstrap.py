@@ -31,16 +31,15 @@ from collections.abc import Sequence
 from infra.snowflake.stacks import SNOWFLAKE_STACKS, settings_for_stack
 from podcast_analytics.config import ConfigError, Settings
 
-# CREATE DATABASE/WAREHOUSE/INTEGRATION/ROLE/USER for the objects themselves; EXECUTE TASK
-# because a task runs as its owner. No MANAGE GRANTS: managed-access schemas let the owner
-# define future grants without it.
+# CREATE DATABASE/WAREHOUSE/INTEGRATION/ROLE/USER for the objects themselves. No EXECUTE
+# TASK: the program creates no task (infra/README.md, "New raw rows"). No MANAGE GRANTS:
+# managed-access schemas let the owner define future grants without it.
 DEPLOYER_ACCOUNT_PRIVILEGES: tuple[str, ...] = (
     "CREATE DATABASE",
     "CREATE WAREHOUSE",
     "CREATE INTEGRATION",
     "CREATE ROLE",
     "CREATE USER",
-    "EXECUTE TASK",
 )
 PARTS: tuple[str, ...] = ("all", "role", "monitor")
 

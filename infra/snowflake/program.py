@@ -7,7 +7,6 @@ from typing import Any
 import pulumi
 
 from infra.snowflake.access import AccessControl, grant_matrix
-from infra.snowflake.change_capture import ChangeCapture
 from infra.snowflake.compute import Compute
 from infra.snowflake.ingestion import Ingestion
 from infra.snowflake.notifications import LoadErrorNotifications
@@ -28,11 +27,10 @@ def build(settings: Settings) -> dict[str, Any]:
     ingestion = Ingestion(
         "ingestion", settings, storage, error_integration=notifications.integration, opts=deployer
     )
-    capture = ChangeCapture("change-capture", sf, storage, compute, ingestion, opts=deployer)
     access = AccessControl(
         "access-control",
         sf,
-        grant_matrix(storage, compute, ingestion, capture),
+        grant_matrix(storage, compute, ingestion),
         compute.warehouse,
         opts=deployer,
     )

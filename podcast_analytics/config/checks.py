@@ -165,11 +165,6 @@ def check_values(s: Settings) -> list[str]:
         "snowflake.resource_monitor.suspend_at_percent",
         "must be above every notify_at_percent value",
     )
-    check(
-        1 <= sf.task_schedule_minutes <= 11520,
-        "snowflake.task_schedule_minutes",
-        "must be between 1 and 11520 minutes (Snowflake's task interval limits)",
-    )
     for field in ("organization", "account"):
         value = getattr(sf, field)
         check(
@@ -355,7 +350,7 @@ def _snowflake_identifiers(sf: SnowflakeConfig) -> list[tuple[str, str]]:
     names = [
         (field.name, getattr(sf, field.name))
         for field in dataclasses.fields(sf)
-        if field.name not in ("organization", "account", "task_schedule_minutes")
+        if field.name not in ("organization", "account")
         and isinstance(getattr(sf, field.name), str)
     ]
     names += [

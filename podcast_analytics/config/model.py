@@ -195,16 +195,10 @@ class SnowflakeConfig:
     exports_stage: str
     raw_table: str
     pipe: str
-    stream: str
-    task: str
-    task_schedule_minutes: int = field(metadata=GIVEN)
     handoff: SnowflakeHandoff = field(metadata=GIVEN)
     # Role the Pulumi program deploys as (created once by an account admin, see
     # infra/README.md); it owns every object the program creates.
     deployer_role: str
-    # Small table the change-capture task fills from the stream: which event dates each
-    # load touched, so incremental dbt models rebuild exactly those dates.
-    load_dates_table: str
     # Outbound AWS SNS notification integration the pipe reports load errors through.
     notification_integration: str
 

@@ -109,12 +109,8 @@ def derive_settings(project: str, env: str, c: Mapping[str, Any]) -> Settings:
             exports_stage="EXPORTS_STAGE",
             raw_table="RAW_EVENTS",
             pipe="RAW_EVENTS_PIPE",
-            stream="RAW_EVENTS_STREAM",
-            task="PROCESS_NEW_EVENTS_TASK",
-            task_schedule_minutes=sf["task_schedule_minutes"],
             handoff=SnowflakeHandoff(**sf["handoff"]),
             deployer_role=f"{sf_prefix}_DEPLOYER",
-            load_dates_table="RAW_EVENTS_LOAD_DATES",
             notification_integration=f"{sf_prefix}_PIPE_ERRORS",
         ),
         dbt=DbtConfig(

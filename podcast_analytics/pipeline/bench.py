@@ -3,8 +3,11 @@
 Runs in OUT/bench/ (a fresh warehouse, so the user's is untouched) and writes OUT/bench.json:
 - generate: the generator alone, counted and thrown away (it must not be the bottleneck);
 - produce / deliver / load / dbt build (full) / export: the pipeline's own steps;
-- floor: DuckDB's `read_ndjson_objects` plus a count over the same raw objects (downloaded
-  from the emulator first, as the loader does), and the load as a multiple of it;
+- floor: the same raw objects fetched from the emulator and inserted with one DuckDB
+  `read_ndjson_objects` scan (the least a load can do), and the load as a multiple of it;
+  `duckdb_read_only` is the scan alone;
+- producer vs bare PutRecords: a sample of the same records sent through the project's
+  producer and through a bare boto3 loop of 500-record PutRecords calls, same emulator;
 - incremental dbt: one more simulated day ingested and loaded, then `dbt build` again;
 - peak RSS of this process (generator, producer, stand-ins, loader) and of the largest
   child (moto's server, dbt).
@@ -19,6 +22,7 @@ import sys
 import tempfile
 import time
 from datetime import date, timedelta
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +35,11 @@ from podcast_analytics.pipeline.errors import PipelineError
 from podcast_analytics.pipeline.files import write_json_atomically
 from podcast_analytics.pipeline.reconciliation import reconcile
 from podcast_analytics.pipeline.sources import generated_records
+from podcast_analytics.producer import MAX_RECORDS_PER_CALL, KinesisProducer, OutgoingRecord
 
 BENCH_FILE = "bench.json"
+# Records sent twice more (producer, bare PutRecords loop) to compare the two in one run.
+PRODUCER_SAMPLE = 20_000
 
 
 def run_bench(
@@ -64,6 +71,14 @@ def run_bench(
         stages["load"] = _stage(load["seconds"], load["rows_loaded"])
         floor = _duckdb_floor(ctx)
         stages["duckdb_floor"] = _stage(floor["seconds"], floor["rows"])
+        stages["duckdb_read_only"] = _stage(floor["read_seconds"], floor["rows"])
+        sample = [
+            OutgoingRecord(record.data, record.partition_key)
+            for record in islice(generated_records(events, days, seed, start), PRODUCER_SAMPLE)
+        ]
+        producer_s, bare_s = _producer_vs_bare_put_records(ctx, sample, work)
+        stages["producer_sample"] = _stage(producer_s, len(sample))
+        stages["bare_put_records_sample"] = _stage(bare_s, len(sample))
         # One more simulated day after the last, for the incremental dbt build.
         next_day = (start or GeneratorSettings().start) + timedelta(days=days)
         incremental_events = 0
@@ -93,6 +108,9 @@ def run_bench(
         "stages": stages,
         "raw_objects": floor["objects"],
         "load_vs_duckdb_floor": _ratio(stages, "load", "duckdb_floor"),
+        "producer_vs_bare_put_records": _ratio(
+            stages, "producer_sample", "bare_put_records_sample"
+        ),
         "dbt_full_vs_incremental": _ratio(
             stages, "dbt_build_full", "dbt_build_incremental_one_day"
         ),
@@ -131,21 +149,59 @@ def _rss_mib(who: int) -> float:
 
 
 def _duckdb_floor(ctx: local.LocalContext) -> dict[str, Any]:
-    """What DuckDB alone needs to read the same raw objects: `read_ndjson_objects` + count."""
+    """The least a load of the same raw objects can cost: fetch each from the same emulator
+    and insert all of them with one `read_ndjson_objects` scan into a fresh table (no
+    queue, no per-object transaction, no load history). `read_seconds` is the scan alone."""
     s3 = ctx.client("s3")
     bucket = ctx.settings.storage.buckets.raw
     prefix = ctx.settings.storage.prefixes.raw_events
     with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
         objects = 0
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
             for item in page.get("Contents", []):
                 objects += 1
-                s3.download_file(bucket, item["Key"], str(Path(tmp) / f"{objects:06d}.json.gz"))
-        with duckdb.connect() as con:
+                body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
+                (Path(tmp) / f"{objects:06d}.json.gz").write_bytes(body)
+        files = f"{tmp}/*.json.gz"
+        with duckdb.connect(str(Path(tmp) / "floor.duckdb")) as con:
+            rows = con.execute(
+                "CREATE TABLE raw AS SELECT json::VARCHAR AS record, filename AS source_file "
+                "FROM read_ndjson_objects(?, compression = 'gzip', filename = true)",
+                [files],
+            ).fetchone()
+            seconds = time.perf_counter() - started
             started = time.perf_counter()
             rows = con.execute(
-                "SELECT count(*) FROM read_ndjson_objects(?, compression = 'gzip')",
-                [f"{tmp}/*.json.gz"],
+                "SELECT count(*) FROM read_ndjson_objects(?, compression = 'gzip')", [files]
             ).fetchone()[0]  # type: ignore[index]
-            seconds = time.perf_counter() - started
-    return {"rows": rows, "seconds": seconds, "objects": objects}
+            read_seconds = time.perf_counter() - started
+    return {"rows": rows, "seconds": seconds, "read_seconds": read_seconds, "objects": objects}
+
+
+def _producer_vs_bare_put_records(
+    ctx: local.LocalContext, sample: list[OutgoingRecord], work: Path
+) -> tuple[float, float]:
+    """The same records to two fresh streams on the same emulator: through the project's
+    producer (batching by count and bytes, per-record retry, spill) and through a bare loop
+    of 500-record PutRecords calls. Records are generated before the clock starts."""
+    kinesis = ctx.client("kinesis")
+    seconds = []
+    for name in ("bench-producer", "bench-bare-put-records"):
+        kinesis.create_stream(StreamName=name, StreamModeDetails={"StreamMode": "ON_DEMAND"})
+        kinesis.get_waiter("stream_exists").wait(StreamName=name)
+    started = time.perf_counter()
+    with KinesisProducer(kinesis, "bench-producer", work / "bench-spill.ndjson") as producer:
+        stats = producer.send(sample)
+    seconds.append(time.perf_counter() - started)
+    if stats.sent != len(sample):
+        raise PipelineError(f"bench producer sent {stats.sent} of {len(sample)} records")
+    started = time.perf_counter()
+    for first in range(0, len(sample), MAX_RECORDS_PER_CALL):
+        batch = sample[first : first + MAX_RECORDS_PER_CALL]
+        kinesis.put_records(
+            StreamName="bench-bare-put-records",
+            Records=[{"Data": r.data, "PartitionKey": r.partition_key} for r in batch],
+        )
+    seconds.append(time.perf_counter() - started)
+    return seconds[0], seconds[1]

@@ -56,7 +56,7 @@ def test_snowflake_identifiers_are_valid_and_distinct(settings: Settings) -> Non
         *dataclasses.asdict(sf.service_users).values(),
     ]
     assert len(set(objects)) == len(objects)
-    for name in [*objects, sf.raw_schema, sf.stage, sf.pipe, sf.stream, sf.task, sf.raw_table]:
+    for name in [*objects, sf.raw_schema, sf.stage, sf.pipe, sf.raw_table]:
         assert re.fullmatch(r"[A-Z_][A-Z0-9_$]*", name), name
     # Account-level objects carry the environment so dev and prod can share one account.
     for name in objects:

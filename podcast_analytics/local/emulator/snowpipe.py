@@ -6,7 +6,11 @@ Snowpipe's guarantees, kept here:
 - exactly once per object: a load history keyed by (object key, ETag) means a re-sent
   notification, a rerun, or the same input delivered again loads nothing twice;
 - atomic per object: the rows and the load-history entry commit in one transaction, so a
-  crash mid-object leaves none of it (and the object is loaded again next time).
+  crash mid-object leaves none of it (and the object is loaded again next time);
+- DuckDB's own NDJSON reader parses each object (gzip or not), as the pipe's JSON file
+  format does; an object that is not newline-delimited JSON is skipped whole and reported
+  (Snowpipe's ON_ERROR default is SKIP_FILE:
+  https://docs.snowflake.com/en/user-guide/data-load-snowpipe-errors), never loaded in part.
 
 Columns are the shared `RAW_TABLE_COLUMNS`: the line as delivered, the object key, the
 1-based line number, and `loaded_at`. In AWS `loaded_at` is the load time; the local run
@@ -16,8 +20,8 @@ on the object (falling back to now for objects put there by hand).
 
 from __future__ import annotations
 
-import gzip
 import json
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -58,7 +62,9 @@ class LoadStats:
     objects_loaded: int = 0
     objects_skipped: int = 0
     rows_loaded: int = 0
+    objects_rejected: int = 0
     loaded_keys: list[str] = field(default_factory=list)
+    rejected: dict[str, str] = field(default_factory=dict)  # object key -> why
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -66,6 +72,8 @@ class LoadStats:
             "objects_loaded": self.objects_loaded,
             "objects_skipped": self.objects_skipped,
             "rows_loaded": self.rows_loaded,
+            "objects_rejected": self.objects_rejected,
+            "rejected": dict(self.rejected),
         }
 
 
@@ -141,33 +149,63 @@ class LocalSnowpipe:
             return
         response = self._s3.get_object(Bucket=self._raw_bucket, Key=key)
         body = response["Body"].read()
-        text = (gzip.decompress(body) if key.endswith(".gz") else body).decode("utf-8")
         loaded_at = _delivered_at(response.get("Metadata", {})) or self._clock()
         loaded_at_naive = loaded_at.astimezone(UTC).replace(tzinfo=None)  # TIMESTAMP is UTC
-        # DuckDB splits the object into lines itself: row numbers are the list positions
-        # (WITH ORDINALITY), so `source_row` is exact without a per-row Python loop.
-        con.execute("BEGIN TRANSACTION")
-        try:
-            inserted = con.execute(
-                f"INSERT INTO {self._raw.qualified} "
-                "SELECT line, ?, row_number::INTEGER, ? "
-                "FROM unnest(string_split(rtrim(?, chr(10)), chr(10))) "
-                "WITH ORDINALITY AS lines(line, row_number) WHERE line <> ''",
-                [key, loaded_at_naive, text],
-            ).fetchone()
-            rows = int(inserted[0]) if inserted else 0
-            con.execute(
-                f"INSERT INTO {self._raw.history} VALUES (?, ?, ?, ?)",
-                [key, etag, rows, loaded_at_naive],
-            )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+        with tempfile.TemporaryDirectory(dir=self._duckdb_path.parent) as tmp:
+            # DuckDB cannot reach S3 here (no httpfs offline): its reader gets a local copy.
+            staged = Path(tmp) / "object"
+            staged.write_bytes(body)
+            compression = "gzip" if key.endswith(".gz") else "none"
+            con.execute("BEGIN TRANSACTION")
+            try:
+                rows = _insert_object(con, self._raw, staged, compression, key, loaded_at_naive)
+                con.execute(
+                    f"INSERT INTO {self._raw.history} VALUES (?, ?, ?, ?)",
+                    [key, etag, rows, loaded_at_naive],
+                )
+                con.execute("COMMIT")
+            except duckdb.InvalidInputException as exc:
+                # Snowpipe's default for a bad file is SKIP_FILE: nothing of it is loaded
+                # and the load history says why. Not recorded as loaded, so a corrected
+                # object (a new ETag) loads.
+                con.execute("ROLLBACK")
+                stats.objects_rejected += 1
+                stats.rejected[key] = _first_line(str(exc))
+                return
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
         crash_point("load:object-committed")
         stats.objects_loaded += 1
         stats.rows_loaded += rows
         stats.loaded_keys.append(key)
+
+
+def _insert_object(
+    con: duckdb.DuckDBPyConnection,
+    raw: RawTable,
+    staged: Path,
+    compression: str,
+    key: str,
+    loaded_at: datetime,
+) -> int:
+    """One object through DuckDB's NDJSON reader: each line's JSON text as delivered.
+
+    `source_row` is the record's position in the object: a single-file scan keeps file
+    order (insertion order is preserved), and ROW_NUMBER() OVER () numbers rows in the
+    order they stream through, so no line is split or numbered in Python.
+    """
+    inserted = con.execute(
+        f"INSERT INTO {raw.qualified} "
+        "SELECT json::VARCHAR, ?, (row_number() OVER ())::INTEGER, ? "
+        "FROM read_ndjson_objects(?, compression = ?)",
+        [key, loaded_at, str(staged), compression],
+    ).fetchone()
+    return int(inserted[0]) if inserted else 0
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else "unreadable object"
 
 
 def _objects_in(body: str, bucket: str) -> list[tuple[str, str]]:

@@ -25,8 +25,7 @@ def test_deployer_gets_only_the_creation_privileges(settings: Settings) -> None:
         "CREATE INTEGRATION",
         "CREATE ROLE",
         "CREATE USER",
-        "EXECUTE TASK",
-    }
+    }  # no EXECUTE TASK: the program creates no task
     assert statements[0].startswith(f"CREATE ROLE IF NOT EXISTS {role} ")
     assert f"GRANT ROLE {role} TO ROLE SYSADMIN" in statements
     assert f"GRANT ROLE {role} TO USER ALICE" in statements

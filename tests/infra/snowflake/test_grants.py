@@ -38,7 +38,6 @@ def expected_grants(s: Settings) -> set[Row]:
         (transformer, "DATABASE", sf.raw_database, "USAGE"),
         (transformer, "SCHEMA", raw_schema, "USAGE"),
         (transformer, "TABLE", q(sf.raw_database, sf.raw_schema, sf.raw_table), "SELECT"),
-        (transformer, "TABLE", q(sf.raw_database, sf.raw_schema, sf.load_dates_table), "SELECT"),
         (transformer, "DATABASE", sf.analytics_database, "USAGE"),
         (
             transformer,

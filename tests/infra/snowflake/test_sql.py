@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlglot
 from sqlglot import exp
 
-from infra.snowflake.sql import LOAD_DATES_COLUMNS
 from podcast_analytics.config import RAW_TABLE_COLUMNS, Settings
 from tests.infra.snowflake.harness import StackRun
 
@@ -88,35 +87,3 @@ def test_loaded_at_is_the_scan_time_in_utc_not_a_time_of_call(run: StackRun) -> 
     }
     called |= {c.name.upper() for c in copy.find_all(exp.Column)}
     assert not called & TIME_OF_CALL_FUNCTIONS, called & TIME_OF_CALL_FUNCTIONS
-
-
-def test_task_drains_the_stream_into_the_load_dates_table(
-    run: StackRun, settings: Settings
-) -> None:
-    sf = settings.snowflake
-    (task,) = run.of_type(f"{T}task:Task")
-    insert = parse(task.inputs["sqlStatement"])
-    assert isinstance(insert, exp.Insert)
-    target = insert.this
-    assert table_name(target.this) == f"{sf.raw_database}.{sf.raw_schema}.{sf.load_dates_table}"
-    inserted = [column.name.upper() for column in target.expressions]
-    assert inserted == column_names(run, sf.load_dates_table)
-    assert inserted == [name.upper() for name, _, _ in LOAD_DATES_COLUMNS]
-
-    select = insert.expression
-    assert len(select.expressions) == len(inserted)
-    (source,) = select.find_all(exp.From)
-    assert table_name(source.this) == f"{sf.raw_database}.{sf.raw_schema}.{sf.stream}"
-    # It reads only columns the raw table has (the stream exposes the table's columns).
-    aliases = {e.alias.upper() for e in select.expressions if e.alias}
-    read = {c.name.upper() for c in select.find_all(exp.Column)} - aliases
-    assert read <= set(column_names(run, sf.raw_table)), read
-
-
-def test_task_condition_is_a_stream_check(run: StackRun, settings: Settings) -> None:
-    sf = settings.snowflake
-    (task,) = run.of_type(f"{T}task:Task")
-    condition = parse(f"SELECT {task.inputs['when']}").expressions[0]
-    assert condition.name.upper() == "SYSTEM$STREAM_HAS_DATA"
-    (argument,) = condition.expressions
-    assert argument.this == f"{sf.raw_database}.{sf.raw_schema}.{sf.stream}"

@@ -16,14 +16,15 @@ Order (a null value counts as absent):
  6. `future_timestamp` (later than arrival + tolerance);
  7. playback events: `missing_field:episode_id`, `bad_type:episode_id`, `bad_value:episode_id`;
  8. position events: `missing_field:position_s`, `bad_type:position_s`,
-    `bad_value:position_s` (not a finite double: `1e400` parses to infinity),
+    `bad_value:position_s` (not a finite double up to `MAX_SECONDS`: `1e400` parses to
+    infinity),
     `negative_position`;
  9. seek: `missing_field:seek_from_s`, `bad_type:seek_from_s`, `bad_value:seek_from_s`,
     `negative_position`;
 10. optional fields when present: `bad_type:episode_duration_s`, `bad_value:episode_duration_s`
-    (not finite, or <= 0), `bad_type:session_id`, `bad_type:client`, `bad_type:client.app`,
-    `bad_type:client.app_version`, `bad_value:client.platform`, `bad_type:country`,
-    `bad_value:country`.
+    (not finite, over `MAX_SECONDS`, or <= 0), `bad_type:session_id`, `bad_type:client`,
+    `bad_type:client.app`, `bad_type:client.app_version`, `bad_value:client.platform`,
+    `bad_type:country`, `bad_value:country`.
 
 Total: any JSON value gets a verdict, never an exception (tests fuzz it).
 """
@@ -56,6 +57,12 @@ PLAYBACK_EVENT_TYPES = frozenset(
 POSITION_EVENT_TYPES = PLAYBACK_EVENT_TYPES - {"download"}
 PLATFORMS = frozenset(("ios", "android", "web", "desktop", "smart_speaker", "other"))
 MAX_EVENT_ID_LENGTH = 128
+# The largest position or duration, in seconds, that is a value and not a fault: about 31.7
+# years, far beyond any episode. The marts store seconds as exact DECIMAL(18, 3) (15 integer
+# digits), so a finite but absurd double such as 1e308 would overflow them; this bound keeps
+# sums over millions of plays in range. Spelled again, checked by the SQL-vs-Python tests, in
+# transform/macros/cross_db/json.sql (`is_finite`) and the JSON Schema's `maximum`.
+MAX_SECONDS = 1_000_000_000
 
 _RFC3339 = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})"
@@ -84,9 +91,9 @@ def _is_number(value: Any) -> bool:
 
 
 def _is_finite(value: int | float) -> bool:
-    """A finite double, as the warehouses store numbers (a 400-digit integer is not)."""
+    """A finite double no larger than MAX_SECONDS (a 400-digit integer is neither)."""
     try:
-        return math.isfinite(float(value))
+        return math.isfinite(float(value)) and value <= MAX_SECONDS
     except OverflowError:
         return False
 

@@ -99,7 +99,9 @@ def broken_records(loaded_at: datetime) -> list[dict]:
         {"position_s": 10**400},
         {"event_type": "seek", "position_s": 30, "seek_from_s": float("inf")},
         {"episode_duration_s": float("inf")},
-        {"episode_duration_s": 1e308},  # large but finite: valid
+        {"episode_duration_s": 1e308},  # finite but absurd: over MAX_SECONDS, invalid
+        {"position_s": 1_000_000_001},  # just over MAX_SECONDS: invalid
+        {"episode_duration_s": 1_000_000_000},  # exactly MAX_SECONDS: valid
         {"client": {"app": 7}},
         {"client": {"app_version": 1.5}},
     ]

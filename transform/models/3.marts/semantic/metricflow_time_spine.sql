@@ -1,8 +1,11 @@
 -- MetricFlow's time spine: one row per UTC day. Cumulative metrics (week- and month-to-date
 -- listeners) join to it, and it fills days without plays. A fixed range, so the model is the
--- same on every run and engine; it covers any day the generator or a replay can produce.
+-- same on every run and engine: from the first day the contract accepts (the shared config's
+-- earliest_event_ts; an event of that day is valid) to 2040.
 -- Built from digits rather than a generator function, which DuckDB and Snowflake spell
 -- differently.
+{%- set first_day = "cast('" ~ shared_setting('earliest_event_ts')[:10] ~ " 00:00:00' as timestamp)" %}
+
 with
 
 digits as (
@@ -14,8 +17,14 @@ digits as (
 
 day_numbers as (
 
-    select thousands.digit * 1000 + hundreds.digit * 100 + tens.digit * 10 + ones.digit as n
-    from digits as thousands
+    select
+        ten_thousands.digit * 10000
+        + thousands.digit * 1000
+        + hundreds.digit * 100
+        + tens.digit * 10
+        + ones.digit as n
+    from digits as ten_thousands
+    cross join digits as thousands
     cross join digits as hundreds
     cross join digits as tens
     cross join digits as ones
@@ -26,7 +35,7 @@ spine as (
 
     select
         cast(
-            {{ timestamp_add('day', 'n', "cast('2020-01-01 00:00:00' as timestamp)") }} as date
+            {{ timestamp_add('day', 'n', first_day) }} as date
         ) as date_day
     from day_numbers
 

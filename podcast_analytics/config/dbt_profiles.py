@@ -95,6 +95,7 @@ def _names(settings: Settings, *, duckdb: bool) -> dict[str, Any]:
         else sf.raw_database,
         "raw_schema": case(sf.raw_schema),
         "raw_table": case(sf.raw_table),
+        "catalog_table": case(sf.catalog_table),
         "staging_schema": case(sf.staging_schema),
         "intermediate_schema": case(sf.intermediate_schema),
         "marts_schema": case(sf.marts_schema),

@@ -64,6 +64,9 @@ class Prefixes:
 
     raw_events: str
     errors: str
+    # Episode-catalog snapshots (NDJSON, one record per episode version), written by the feed
+    # reader; a second source beside the events, loaded by its own pipe.
+    catalog: str
     # Firehose expressions for the same layout (evaluated by Firehose, not by us).
     firehose_raw_events: str
     firehose_errors: str
@@ -73,6 +76,9 @@ class Prefixes:
 
     def raw_events_for(self, day: date) -> str:
         return f"{self.raw_events}{day:%Y%m%d}/"
+
+    def catalog_for(self, day: date) -> str:
+        return f"{self.catalog}{day:%Y%m%d}/"
 
     def errors_for(self, error_type: str, day: date) -> str:
         return f"{self.errors}{error_type}/{day:%Y%m%d}/"
@@ -195,6 +201,10 @@ class SnowflakeConfig:
     exports_stage: str
     raw_table: str
     pipe: str
+    # The episode catalog's own stage, raw table and pipe (same file format and integration).
+    catalog_stage: str
+    catalog_table: str
+    catalog_pipe: str
     handoff: SnowflakeHandoff = field(metadata=GIVEN)
     # Role the Pulumi program deploys as (created once by an account admin, see
     # infra/README.md); it owns every object the program creates.

@@ -65,6 +65,7 @@ def derive_settings(project: str, env: str, c: Mapping[str, Any]) -> Settings:
             prefixes=Prefixes(
                 raw_events="raw_events/",
                 errors="errors/",
+                catalog="catalog/",
                 firehose_raw_events="raw_events/!{timestamp:yyyyMMdd}/",
                 firehose_errors="errors/!{firehose:error-output-type}/!{timestamp:yyyyMMdd}/",
                 deploy_artefacts=f"dbt/{env}/deploy/",
@@ -109,6 +110,9 @@ def derive_settings(project: str, env: str, c: Mapping[str, Any]) -> Settings:
             exports_stage="EXPORTS_STAGE",
             raw_table="RAW_EVENTS",
             pipe="RAW_EVENTS_PIPE",
+            catalog_stage="RAW_CATALOG_STAGE",
+            catalog_table="RAW_CATALOG",
+            catalog_pipe="RAW_CATALOG_PIPE",
             handoff=SnowflakeHandoff(**sf["handoff"]),
             deployer_role=f"{sf_prefix}_DEPLOYER",
             notification_integration=f"{sf_prefix}_PIPE_ERRORS",

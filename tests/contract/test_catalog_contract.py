@@ -70,7 +70,10 @@ CASES = [
     ({"ad_breaks": [{"start_s": 0, "end_s": 30, "kind": "intro"}]}, "bad_value:ad_breaks.kind"),
     ({"ad_breaks": [{"start_s": 30, "end_s": 30, "kind": "mid"}]}, "bad_value:ad_breaks.range"),
     ({"ad_breaks": [{"start_s": 40, "end_s": 30, "kind": "mid"}]}, "bad_value:ad_breaks.range"),
-    ({"ad_breaks": [{"start_s": 1790, "end_s": 1801, "kind": "post"}]}, "bad_value:ad_breaks.range"),
+    (
+        {"ad_breaks": [{"start_s": 1790, "end_s": 1801, "kind": "post"}]},
+        "bad_value:ad_breaks.range",
+    ),
     ({"feed_url": 5}, "bad_type:feed_url"),
     ({"feed_url": "file:///tmp/pod000.xml"}, "bad_value:feed_url"),
 ]

@@ -72,12 +72,44 @@ HOUR_WEIGHTS = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class AdBreak:
+    start_s: int
+    end_s: int
+    kind: str  # pre, mid, post (the catalog contract's kinds)
+
+
 @dataclass(frozen=True, slots=True, eq=False)  # identity hash: cheap dict keys
 class Episode:
     episode_id: str
     podcast_id: str
     duration_s: int
     released: date
+    ad_breaks: tuple[AdBreak, ...] = ()
+
+
+# Ad loads of typical shows: most episodes open with a short pre-roll, longer ones carry a
+# mid-roll per 20-30 minutes (one to three 30-60 s spots), some close with a post-roll.
+PRE_ROLL_SHARE = 0.8
+POST_ROLL_SHARE = 0.35
+MINUTES_PER_MID_ROLL = 25
+
+
+def ad_breaks_for(rng: random.Random, duration_s: int) -> tuple[AdBreak, ...]:
+    """Where one episode's ad breaks sit: inside the episode, in order, never overlapping."""
+    breaks = []
+    if rng.random() < PRE_ROLL_SHARE:
+        breaks.append(AdBreak(0, rng.choice((15, 20, 30)), "pre"))
+    mids = int(duration_s / 60 // MINUTES_PER_MID_ROLL)
+    for i in range(1, mids + 1):
+        centre = duration_s * i / (mids + 1) + rng.uniform(-0.05, 0.05) * duration_s
+        length = rng.choice((30, 60, 60, 90, 120))
+        start = int(centre)
+        breaks.append(AdBreak(start, start + length, "mid"))
+    if rng.random() < POST_ROLL_SHARE:
+        length = rng.choice((15, 30))
+        breaks.append(AdBreak(duration_s - length, duration_s, "post"))
+    return tuple(breaks)
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # identity hash: cheap dict keys
@@ -130,9 +162,13 @@ class World:
     listeners: tuple[Listener, ...]
 
 
-def build_world(rng: random.Random, *, listeners: int, start: date, days: int) -> World:
+def build_world(
+    rng: random.Random, *, listeners: int, start: date, days: int, seed: int = 0
+) -> World:
+    """`seed` seeds the ad breaks apart from `rng` (one generator per episode), so the
+    catalog's breaks do not shift the listening stream's draws."""
     podcast_count = max(6, min(80, listeners // 60))
-    podcasts = tuple(_podcast(rng, i, start, days) for i in range(podcast_count))
+    podcasts = tuple(_podcast(rng, i, start, days, seed) for i in range(podcast_count))
     popularity = [p.popularity for p in podcasts]
     platforms = list(PLATFORM_WEIGHTS)
     platform_weights = list(PLATFORM_WEIGHTS.values())
@@ -170,7 +206,7 @@ def build_world(rng: random.Random, *, listeners: int, start: date, days: int) -
     return World(podcasts=podcasts, listeners=tuple(people))
 
 
-def _podcast(rng: random.Random, index: int, start: date, days: int) -> Podcast:
+def _podcast(rng: random.Random, index: int, start: date, days: int, seed: int) -> Podcast:
     podcast_id = f"pod{index:03d}"
     # Some shows are daily news, most weekly; episodes exist before the window and keep
     # being released during it (new releases drive the listening spikes).
@@ -182,7 +218,9 @@ def _podcast(rng: random.Random, index: int, start: date, days: int) -> Podcast:
     n = 0
     while released <= start + timedelta(days=days):
         duration = max(300, int(rng.gauss(typical_minutes, typical_minutes * 0.2) * 60))
-        episodes.append(Episode(f"{podcast_id}-ep{n:04d}", podcast_id, duration, released))
+        episode_id = f"{podcast_id}-ep{n:04d}"
+        breaks = ad_breaks_for(random.Random(f"{seed}:{episode_id}"), duration)
+        episodes.append(Episode(episode_id, podcast_id, duration, released, breaks))
         released += timedelta(days=cadence)
         n += 1
     return Podcast(

@@ -65,7 +65,8 @@ def results(out: Path) -> dict[str, Any]:
             "SELECT count(*), count(DISTINCT source_file) FROM events.raw_events"
         ).fetchone()
         catalog = con.execute(
-            "SELECT source_file, source_row, record, loaded_at FROM events.raw_catalog ORDER BY 1, 2"
+            "SELECT source_file, source_row, record, loaded_at FROM events.raw_catalog "
+            "ORDER BY 1, 2"
         ).fetchall()
         exports = {
             path.name: sorted(

@@ -36,6 +36,7 @@ class Ingestion(pulumi.ComponentResource):
         sf, st = settings.snowflake, settings.storage
         child = pulumi.ResourceOptions(parent=self)
         raw_events_url = s3_url(st.buckets.raw, st.prefixes.raw_events)
+        catalog_url = s3_url(st.buckets.raw, st.prefixes.catalog)
         exports_url = s3_url(st.buckets.exports)
 
         self.integration = snowflake.StorageIntegrationAws(
@@ -44,9 +45,10 @@ class Ingestion(pulumi.ComponentResource):
             storage_provider="S3",
             enabled=True,
             storage_aws_role_arn=settings.access.snowflake_access_role_arn,
-            # Read the raw prefix, write the exports bucket; nothing else in the account.
-            storage_allowed_locations=[raw_events_url, exports_url],
-            comment="Snowpipe reads raw events; the DAG unloads marts to exports",
+            # Read the raw events' and the catalog's prefixes, write the exports bucket;
+            # nothing else in the account (a stage outside these is refused).
+            storage_allowed_locations=[raw_events_url, catalog_url, exports_url],
+            comment="Snowpipe reads raw events and the catalog; the DAG unloads marts to exports",
             opts=child,
         )
         in_raw_schema = {"database": storage.raw_database.name, "schema": storage.raw_schema.name}

@@ -5,8 +5,9 @@ written to the snapshot or rejected before it with a reason (`rejected`), and th
 records' contract verdicts are counted (`invalid_by_reason`) so the run can report what dbt
 will quarantine. Nothing is dropped without a count.
 
-The object is named after its content (`catalog/yyyymmdd/<hash>.ndjson`): the same read
-twice is the same object, which the pipe's load history loads once.
+The object is named after its content (`catalog/yyyymmdd/<hash>.ndjson.gz`): the same read
+twice is the same object, which the pipe's load history loads once. It is GZIP, like
+Firehose's objects, because both pipes share one file format (COMPRESSION = GZIP).
 """
 
 from __future__ import annotations
@@ -52,6 +53,11 @@ class CatalogSnapshot:
     def content(self) -> bytes:
         return b"".join(line + b"\n" for line in self.lines)
 
+    def object_body(self) -> bytes:
+        """The object's bytes: GZIP with no timestamp in the header, so the same content
+        is the same object (and ETag) on every run."""
+        return gzip.compress(self.content(), mtime=0)
+
     def batch_id(self) -> str:
         return hashlib.sha256(b"catalog:" + self.content()).hexdigest()[:16]
 
@@ -80,7 +86,7 @@ class CatalogSnapshot:
 
 
 def snapshot_key(prefixes: Prefixes, day: date, batch_id: str) -> str:
-    return f"{prefixes.catalog_for(day)}{batch_id}.ndjson"
+    return f"{prefixes.catalog_for(day)}{batch_id}.ndjson.gz"
 
 
 def build_snapshot(

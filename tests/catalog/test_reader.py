@@ -153,7 +153,9 @@ def test_the_snapshot_is_named_by_its_content_under_the_catalog_prefix() -> None
     assert first.content() == again.content() and first.batch_id() == again.batch_id()
     assert later.batch_id() != first.batch_id()
     key = snapshot_key(prefixes, FETCHED.date(), first.batch_id())
-    assert key == f"{prefixes.catalog}20261120/{first.batch_id()}.ndjson"
+    assert key == f"{prefixes.catalog}20261120/{first.batch_id()}.ndjson.gz"
+    assert first.object_body() == again.object_body()  # no gzip timestamp
+    assert gzip.decompress(first.object_body()) == first.content()
 
 
 def test_a_replay_writes_json_lines_as_they_are_and_counts_the_rest(tmp_path: Path) -> None:

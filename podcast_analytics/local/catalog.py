@@ -97,8 +97,7 @@ def publish_snapshot(
             Bucket=ctx.settings.storage.buckets.raw,
             Key=key,
             Body=snapshot.object_body(),
-            ContentType="application/x-ndjson",
-            ContentEncoding="gzip",
+            ContentType="application/gzip",
             # The stand-in's loaded_at: the read's time, so a rerun loads the same rows.
             Metadata={DELIVERED_AT_METADATA: read_at.isoformat()},
         )

@@ -188,10 +188,15 @@ class CloudSide:
         from podcast_analytics.cloud.load import check_loads
 
         conn_id = self.settings.mwaa.snowflake_loader_conn_id
+        wait_s = _pipe_wait_s(self.settings)
         with closing(self.connect(conn_id)) as connection:
-            return check_loads(
-                connection, self.settings, since=since, timeout_s=_pipe_wait_s(self.settings)
+            # The events' pipe gets most of the wait; the catalog's one small snapshot the
+            # rest (read_catalog wrote it just before this task).
+            events = check_loads(connection, self.settings, since=since, timeout_s=wait_s * 0.75)
+            catalog = check_loads(
+                connection, self.settings, since=since, timeout_s=wait_s * 0.25, catalog=True
             )
+        return {**events, "catalog": catalog}
 
     def export(self, *, run_id: str) -> dict[str, Any]:
         from podcast_analytics.cloud.artefacts import run_key
@@ -246,7 +251,8 @@ _WHERE_TO_LOOK: dict[str, str] = {
         "feed it could not read) and s3://{raw_bucket}/{catalog_prefix}"
     ),
     "load": (
-        "Snowpipe: SELECT SYSTEM$PIPE_STATUS('{pipe}') and COPY_HISTORY on {raw_table}; "
+        "Snowpipe: SELECT SYSTEM$PIPE_STATUS('{pipe}') and COPY_HISTORY on {raw_table} (the "
+        "catalog's: {catalog_pipe}, {catalog_table}); "
         "dead letters under s3://{raw_bucket}/{errors_prefix}"
     ),
     "transform": "{dbt_cloud}dbt run results and logs under s3://{artefacts_bucket}/"
@@ -291,6 +297,8 @@ def failure_message(
     hint = table[stage].format(
         pipe=pipe_name(settings),
         raw_table=raw_table_name(settings),
+        catalog_pipe=pipe_name(settings, catalog=True),
+        catalog_table=raw_table_name(settings, catalog=True),
         raw_bucket=settings.storage.buckets.raw,
         errors_prefix=settings.storage.prefixes.errors,
         catalog_prefix=settings.storage.prefixes.catalog,

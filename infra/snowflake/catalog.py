@@ -15,10 +15,10 @@ from __future__ import annotations
 import pulumi
 import pulumi_snowflake as snowflake
 
-from infra.snowflake.ingestion import Ingestion, s3_url, snowflake_column
+from infra.snowflake.ingestion import Ingestion, raw_table_columns, s3_url
 from infra.snowflake.sql import catalog_pipe_copy_statement
 from infra.snowflake.storage import Storage
-from podcast_analytics.config import RAW_TABLE_COLUMNS, Settings
+from podcast_analytics.config import Settings
 
 
 class CatalogIngestion(pulumi.ComponentResource):
@@ -49,15 +49,7 @@ class CatalogIngestion(pulumi.ComponentResource):
         self.table = snowflake.Table(
             "raw-catalog",
             name=sf.catalog_table,
-            columns=[
-                {
-                    "name": snowflake_column(column.name),
-                    "type": column.snowflake_type,
-                    "nullable": False,
-                    "comment": column.meaning,
-                }
-                for column in RAW_TABLE_COLUMNS
-            ],
+            columns=raw_table_columns(),
             comment="Every catalog record as the reader wrote it, with its file, row, load time",
             opts=pulumi.ResourceOptions(parent=self, protect=st.retain_on_delete),
             **in_raw_schema,

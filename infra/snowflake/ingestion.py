@@ -20,6 +20,20 @@ def s3_url(bucket: str, prefix: str = "") -> str:
     return f"s3://{bucket}/{prefix}"
 
 
+def raw_table_columns() -> list[dict[str, object]]:
+    """The shared raw columns (`RAW_TABLE_COLUMNS`) as the provider declares them: the raw
+    events table and the raw catalog table have exactly these."""
+    return [
+        {
+            "name": snowflake_column(column.name),
+            "type": column.snowflake_type,
+            "nullable": False,
+            "comment": column.meaning,
+        }
+        for column in RAW_TABLE_COLUMNS
+    ]
+
+
 class Ingestion(pulumi.ComponentResource):
     """Storage integration (the CDK-made IAM role), JSON format, stages, raw table, pipe."""
 
@@ -85,15 +99,7 @@ class Ingestion(pulumi.ComponentResource):
         self.raw_table = snowflake.Table(
             "raw-events",
             name=sf.raw_table,
-            columns=[
-                {
-                    "name": snowflake_column(column.name),
-                    "type": column.snowflake_type,
-                    "nullable": False,
-                    "comment": column.meaning,
-                }
-                for column in RAW_TABLE_COLUMNS
-            ],
+            columns=raw_table_columns(),
             # The stream turns change tracking on anyway; declaring it avoids a perpetual diff.
             change_tracking=True,
             comment="Every loaded record as delivered, with its file, row and load time",

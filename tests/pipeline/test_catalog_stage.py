@@ -109,3 +109,22 @@ def test_a_bad_catalog_file_is_one_line(stand_ins, tmp_path: Path) -> None:
     empty.write_text("\n\n")
     with pytest.raises(PipelineError, match=r"^CATALOG .* has no records"):
         local.read_catalog(stand_ins, catalog_path=empty)
+
+
+def test_the_dags_local_task_replays_or_reads_or_says_why_not(stand_ins, tmp_path: Path) -> None:
+    from podcast_analytics.dag_tasks import (
+        CATALOG_FILE_VARIABLE,
+        ENDPOINT_VARIABLE,
+        OUT_DIR_VARIABLE,
+        LocalSide,
+    )
+
+    side = LocalSide(SETTINGS)
+    empty_out = tmp_path / "out"
+    environ = {OUT_DIR_VARIABLE: str(empty_out), ENDPOINT_VARIABLE: stand_ins.endpoint_url}
+    skipped = side.read_catalog(environ=environ)
+    assert skipped["skipped"].startswith(f"no feed list at {empty_out}")
+    path = tmp_path / "replay.ndjson"
+    path.write_text('{"episode_id": "replayed"}\n')
+    replayed = side.read_catalog(environ={**environ, CATALOG_FILE_VARIABLE: str(path)})
+    assert replayed["written"] == 1 and replayed["catalog"] == str(path)

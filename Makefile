@@ -10,9 +10,9 @@ MAKEFLAGS += --no-print-directory
 ENV ?= local
 UV_VERSION := 0.13.8
 PYTHON ?= python3
-# make pipeline|pipeline-airflow|bench [EVENTS=n] [DAYS=n] [SEED=n] [START=yyyy-mm-dd] [INPUT=file.ndjson[.gz]] [OUT=dir]
+# make pipeline|pipeline-airflow|bench [EVENTS=n] [DAYS=n] [SEED=n] [START=yyyy-mm-dd] [INPUT=file.ndjson[.gz]] [CATALOG=file.ndjson[.gz]] [OUT=dir]
 RUN_ARGS = --events "$(EVENTS)" --days "$(DAYS)" --seed "$(SEED)" --start "$(START)" \
-	--input "$(INPUT)" --out "$(OUT)"
+	--input "$(INPUT)" --catalog "$(CATALOG)" --out "$(OUT)"
 
 METRICS_DB = $(abspath $(or $(OUT),out))/warehouse.duckdb
 

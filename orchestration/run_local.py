@@ -43,7 +43,7 @@ def airflow_environment(out_dir: Path) -> dict[str, str]:
 
 def _parser() -> argparse.ArgumentParser:
     # The same arguments and defaults as `make pipeline` (EVENTS, DAYS, SEED, START, INPUT,
-    # OUT), so both runs of the same variables process the same events.
+    # CATALOG, OUT), so both runs of the same variables process the same events.
     parser = argparse.ArgumentParser(prog="make pipeline-airflow", description=__doc__)
     cli._add_run_arguments(parser)
     return parser
@@ -76,6 +76,18 @@ def main(argv: list[str] | None = None) -> int:
             start=run["start"],
         )
         print(f"ingest: {json.dumps(ingested, default=str)}")
+        # The catalog's sources: CATALOG= to replay, or the generated shows' feeds (which
+        # the DAG's read_catalog task reads, as it reads the real ones in the cloud).
+        if run["catalog_path"] is not None:
+            os.environ[tasks.CATALOG_FILE_VARIABLE] = str(Path(run["catalog_path"]).resolve())
+        elif run["input_path"] is None:
+            local.publish_generated_feeds(
+                out_dir,
+                events=run["events"],
+                days=run["days"],
+                seed=run["seed"],
+                start=run["start"],
+            )
         os.environ[tasks.OUT_DIR_VARIABLE] = str(out_dir)
         os.environ[tasks.ENDPOINT_VARIABLE] = ctx.endpoint_url
         started = time.perf_counter()

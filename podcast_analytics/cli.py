@@ -108,6 +108,9 @@ def _pipeline_args(args: argparse.Namespace) -> dict[str, Any]:
     input_path = Path(args.input) if args.input else None
     if input_path is not None and not input_path.is_file():
         raise UsageError(f"INPUT {input_path} does not exist or is not a file")
+    catalog_path = Path(args.catalog) if getattr(args, "catalog", None) else None
+    if catalog_path is not None and not catalog_path.is_file():
+        raise UsageError(f"CATALOG {catalog_path} does not exist or is not a file")
     seed_text = (args.seed or "7").strip()
     if not seed_text.isdigit():
         raise UsageError(f"SEED must be a whole number >= 0, got {args.seed!r}")
@@ -124,6 +127,7 @@ def _pipeline_args(args: argparse.Namespace) -> dict[str, Any]:
         "days": days,
         "seed": int(seed_text),
         "input_path": input_path,
+        "catalog_path": catalog_path,
     }
 
 
@@ -199,6 +203,9 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", help="generator seed (default 7)")
     parser.add_argument("--start", help="first simulated day, YYYY-MM-DD (default 2026-11-01)")
     parser.add_argument("--input", help="replay this NDJSON file (.gz ok) instead of generating")
+    parser.add_argument(
+        "--catalog", help="replay this episode-catalog NDJSON file (.gz ok) instead of the feeds"
+    )
     parser.add_argument("--out", help="output directory (default: local.out_dir, i.e. out/)")
 
 

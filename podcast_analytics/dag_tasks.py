@@ -31,6 +31,8 @@ RETRY_DELAY_OVERRIDE = "AIRFLOW__PODCAST__RETRY_DELAY_S"
 OUT_DIR_VARIABLE = "PODCAST_OUT_DIR"
 ENDPOINT_VARIABLE = "PODCAST_AWS_ENDPOINT_URL"
 PROJECT_DIR_VARIABLE = "PODCAST_DBT_PROJECT_DIR"
+# Local mode: a catalog file to replay instead of the generated feeds (CATALOG=).
+CATALOG_FILE_VARIABLE = "PODCAST_CATALOG_FILE"
 MANIFEST_VARIABLE = "PODCAST_DBT_MANIFEST"
 
 # REPO_ROOT is the checkout here and MWAA's dags/ folder there (facts.py says why).
@@ -109,6 +111,23 @@ class LocalSide:
 
     settings: Settings
 
+    def read_catalog(
+        self, *, feed_list: Any = None, environ: Mapping[str, str] = os.environ
+    ) -> dict[str, Any]:
+        """The generated shows' feeds under OUT (the Variable is the cloud's), or the
+        CATALOG file to replay; neither is there: nothing to read, said in the result."""
+        from podcast_analytics import local
+        from podcast_analytics.local.catalog import FEED_LIST_FILE, FEEDS_DIR
+
+        ctx = local_context(self.settings, environ)
+        replay = environ.get(CATALOG_FILE_VARIABLE)
+        if replay:
+            return local.read_catalog(ctx, catalog_path=Path(replay))
+        listed = ctx.out_dir / FEEDS_DIR / FEED_LIST_FILE
+        if not listed.is_file():
+            return {"skipped": f"no feed list at {listed} and no {CATALOG_FILE_VARIABLE}"}
+        return local.read_catalog(ctx, feed_list=listed)
+
     def load(self, *, since: datetime) -> dict[str, Any]:
         from podcast_analytics import local
 
@@ -143,14 +162,41 @@ class CloudSide:
     settings: Settings
     connect: Connect
 
+    def read_catalog(
+        self, *, feed_list: Any = None, environ: Mapping[str, str] = os.environ
+    ) -> dict[str, Any]:
+        """Fetch the feeds the Variable lists, put one snapshot under the catalog prefix.
+        `feed_list` is the Variable's value (the DAG file reads it: Airflow is its import);
+        unset, there is nothing to read, which the result says (load still runs)."""
+        if feed_list is None:
+            return {
+                "skipped": f"the Airflow Variable {self.settings.mwaa.catalog_feeds_variable} "
+                "is not set: no feeds to read"
+            }
+        import boto3
+
+        from podcast_analytics.catalog.feed_list import parse_feed_list
+        from podcast_analytics.cloud.catalog import read_catalog
+
+        listed = parse_feed_list(
+            feed_list, where=f"Variable {self.settings.mwaa.catalog_feeds_variable}"
+        )
+        s3 = boto3.client("s3", region_name=self.settings.aws.region)
+        return read_catalog(s3, self.settings, listed)
+
     def load(self, *, since: datetime) -> dict[str, Any]:
         from podcast_analytics.cloud.load import check_loads
 
         conn_id = self.settings.mwaa.snowflake_loader_conn_id
+        wait_s = _pipe_wait_s(self.settings)
         with closing(self.connect(conn_id)) as connection:
-            return check_loads(
-                connection, self.settings, since=since, timeout_s=_pipe_wait_s(self.settings)
+            # The events' pipe gets most of the wait; the catalog's one small snapshot the
+            # rest (read_catalog wrote it just before this task).
+            events = check_loads(connection, self.settings, since=since, timeout_s=wait_s * 0.75)
+            catalog = check_loads(
+                connection, self.settings, since=since, timeout_s=wait_s * 0.25, catalog=True
             )
+        return {**events, "catalog": catalog}
 
     def export(self, *, run_id: str) -> dict[str, Any]:
         from podcast_analytics.cloud.artefacts import run_key
@@ -200,8 +246,13 @@ def side_for(settings: Settings, *, connect: Connect) -> LocalSide | CloudSide:
 
 # Where to look when a task fails, by the stage it belongs to.
 _WHERE_TO_LOOK: dict[str, str] = {
+    "read_catalog": (
+        "the feeds listed in the Airflow Variable {catalog_variable} (the task log names each "
+        "feed it could not read) and s3://{raw_bucket}/{catalog_prefix}"
+    ),
     "load": (
-        "Snowpipe: SELECT SYSTEM$PIPE_STATUS('{pipe}') and COPY_HISTORY on {raw_table}; "
+        "Snowpipe: SELECT SYSTEM$PIPE_STATUS('{pipe}') and COPY_HISTORY on {raw_table} (the "
+        "catalog's: {catalog_pipe}, {catalog_table}); "
         "dead letters under s3://{raw_bucket}/{errors_prefix}"
     ),
     "transform": "{dbt_cloud}dbt run results and logs under s3://{artefacts_bucket}/"
@@ -211,6 +262,7 @@ _WHERE_TO_LOOK: dict[str, str] = {
     "artefacts": "the artefacts bucket s3://{artefacts_bucket}/ and the worker's IAM role",
 }
 _LOCAL_WHERE_TO_LOOK: dict[str, str] = {
+    "read_catalog": "{out_dir}/catalog_feeds/ and {out_dir}/catalog_ledger.json",
     "load": "the DuckDB file {out_dir}/{duckdb_file} and the moto server log",
     "transform": "{out_dir}/dbt/target/run_results.json and {out_dir}/dbt/logs/dbt.log",
     "export": "{out_dir}/exports",
@@ -245,8 +297,12 @@ def failure_message(
     hint = table[stage].format(
         pipe=pipe_name(settings),
         raw_table=raw_table_name(settings),
+        catalog_pipe=pipe_name(settings, catalog=True),
+        catalog_table=raw_table_name(settings, catalog=True),
         raw_bucket=settings.storage.buckets.raw,
         errors_prefix=settings.storage.prefixes.errors,
+        catalog_prefix=settings.storage.prefixes.catalog,
+        catalog_variable=settings.mwaa.catalog_feeds_variable,
         artefacts_bucket=settings.storage.buckets.artefacts,
         exports_bucket=settings.storage.buckets.exports,
         exports_stage=exports_stage_name(settings),

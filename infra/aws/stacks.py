@@ -86,7 +86,7 @@ class StorageStack(cdk.Stack):
             raw_bucket=self.buckets.raw,
             raw_bucket_name=settings.storage.buckets.raw,
             queue_arn=settings.snowflake.handoff.pipe_notification_channel,
-            prefix=settings.storage.prefixes.raw_events,
+            prefixes=(settings.storage.prefixes.raw_events, settings.storage.prefixes.catalog),
         )
 
 
@@ -132,7 +132,8 @@ class SnowflakeAccessStack(cdk.Stack):
             handoff=settings.snowflake.handoff,
             raw_bucket=bucket_by_name(self, "RawBucket", settings.storage.buckets.raw),
             raw_key=storage.raw_key,
-            raw_prefix=settings.storage.prefixes.raw_events,
+            # Snowpipe reads both sources' objects: the events' and the catalog's.
+            raw_prefixes=(settings.storage.prefixes.raw_events, settings.storage.prefixes.catalog),
             exports_bucket=bucket_by_name(self, "ExportsBucket", settings.storage.buckets.exports),
             exports_key=storage.outputs_key,
         )
@@ -170,6 +171,10 @@ class OrchestrationStack(cdk.Stack):
                 self, "ArtefactsBucket", settings.storage.buckets.artefacts
             ),
             outputs_key=storage.outputs_key,
+            # The read_catalog task writes its snapshots there, and nowhere else in raw.
+            raw_bucket=bucket_by_name(self, "RawBucket", settings.storage.buckets.raw),
+            raw_key=storage.raw_key,
+            catalog_prefix=settings.storage.prefixes.catalog,
             alarm_topic_arn=settings.alerting.topic_arn,
             alarm_key=alarms.key,
             logs=logs,

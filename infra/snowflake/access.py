@@ -13,6 +13,7 @@ from typing import Any
 import pulumi
 import pulumi_snowflake as snowflake
 
+from infra.snowflake.catalog import CatalogIngestion
 from infra.snowflake.compute import Compute
 from infra.snowflake.ingestion import Ingestion
 from infra.snowflake.storage import Storage
@@ -22,7 +23,7 @@ from podcast_analytics.config import SnowflakeConfig
 PARENT_ROLE = "SYSADMIN"
 # What each functional role is for; the keys are the fields of SnowflakeConfig.roles.
 ROLE_PURPOSES: dict[str, str] = {
-    "loader": "Operates and checks the raw-events pipe, loads backfills into raw",
+    "loader": "Operates and checks the raw pipes (events, catalog), loads backfills into raw",
     "transformer": "dbt: reads raw, builds staging/intermediate/marts, unloads exports",
     "reporter": "Reads the marts",
     "previewer": "Read-only: pull-request previews (pulumi preview) of unreviewed code",
@@ -62,7 +63,9 @@ def _future(object_type_plural: str, schema: snowflake.Schema) -> dict[str, Any]
     }
 
 
-def grant_matrix(storage: Storage, compute: Compute, ingestion: Ingestion) -> list[GrantSpec]:
+def grant_matrix(
+    storage: Storage, compute: Compute, ingestion: Ingestion, catalog: CatalogIngestion
+) -> list[GrantSpec]:
     """Exactly what each role's job needs, and nothing more."""
     warehouse = _account_object("WAREHOUSE", compute.warehouse.name)
     raw_db = _account_object("DATABASE", storage.raw_database.name)
@@ -96,6 +99,25 @@ def grant_matrix(storage: Storage, compute: Compute, ingestion: Ingestion) -> li
             ("MONITOR", "OPERATE"),
             _schema_object("PIPE", ingestion.pipe.fully_qualified_name),
         ),
+        # ... and the same on the catalog's table, stage and pipe (same file format).
+        GrantSpec(
+            "loader",
+            "raw-catalog-table",
+            ("INSERT", "SELECT"),
+            _schema_object("TABLE", catalog.table.fully_qualified_name),
+        ),
+        GrantSpec(
+            "loader",
+            "catalog-stage",
+            usage,
+            _schema_object("STAGE", catalog.stage.fully_qualified_name),
+        ),
+        GrantSpec(
+            "loader",
+            "catalog-pipe",
+            ("MONITOR", "OPERATE"),
+            _schema_object("PIPE", catalog.pipe.fully_qualified_name),
+        ),
         # transformer: reads raw, builds the three
         # analytics schemas (it owns what it creates there), unloads marts to exports.
         GrantSpec("transformer", "warehouse", usage, warehouse),
@@ -106,6 +128,12 @@ def grant_matrix(storage: Storage, compute: Compute, ingestion: Ingestion) -> li
             "raw-table",
             ("SELECT",),
             _schema_object("TABLE", ingestion.raw_table.fully_qualified_name),
+        ),
+        GrantSpec(
+            "transformer",
+            "raw-catalog-table",
+            ("SELECT",),
+            _schema_object("TABLE", catalog.table.fully_qualified_name),
         ),
         GrantSpec("transformer", "analytics-database", usage, analytics_db),
         GrantSpec("transformer", "staging-schema", build, _schema(storage.staging_schema)),
@@ -144,6 +172,12 @@ def grant_matrix(storage: Storage, compute: Compute, ingestion: Ingestion) -> li
             "pipe",
             ("MONITOR",),
             _schema_object("PIPE", ingestion.pipe.fully_qualified_name),
+        ),
+        GrantSpec(
+            "previewer",
+            "catalog-pipe",
+            ("MONITOR",),
+            _schema_object("PIPE", catalog.pipe.fully_qualified_name),
         ),
     ]
 

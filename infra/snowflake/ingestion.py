@@ -20,6 +20,20 @@ def s3_url(bucket: str, prefix: str = "") -> str:
     return f"s3://{bucket}/{prefix}"
 
 
+def raw_table_columns() -> list[dict[str, object]]:
+    """The shared raw columns (`RAW_TABLE_COLUMNS`) as the provider declares them: the raw
+    events table and the raw catalog table have exactly these."""
+    return [
+        {
+            "name": snowflake_column(column.name),
+            "type": column.snowflake_type,
+            "nullable": False,
+            "comment": column.meaning,
+        }
+        for column in RAW_TABLE_COLUMNS
+    ]
+
+
 class Ingestion(pulumi.ComponentResource):
     """Storage integration (the CDK-made IAM role), JSON format, stages, raw table, pipe."""
 
@@ -36,6 +50,7 @@ class Ingestion(pulumi.ComponentResource):
         sf, st = settings.snowflake, settings.storage
         child = pulumi.ResourceOptions(parent=self)
         raw_events_url = s3_url(st.buckets.raw, st.prefixes.raw_events)
+        catalog_url = s3_url(st.buckets.raw, st.prefixes.catalog)
         exports_url = s3_url(st.buckets.exports)
 
         self.integration = snowflake.StorageIntegrationAws(
@@ -44,9 +59,10 @@ class Ingestion(pulumi.ComponentResource):
             storage_provider="S3",
             enabled=True,
             storage_aws_role_arn=settings.access.snowflake_access_role_arn,
-            # Read the raw prefix, write the exports bucket; nothing else in the account.
-            storage_allowed_locations=[raw_events_url, exports_url],
-            comment="Snowpipe reads raw events; the DAG unloads marts to exports",
+            # Read the raw events' and the catalog's prefixes, write the exports bucket;
+            # nothing else in the account (a stage outside these is refused).
+            storage_allowed_locations=[raw_events_url, catalog_url, exports_url],
+            comment="Snowpipe reads raw events and the catalog; the DAG unloads marts to exports",
             opts=child,
         )
         in_raw_schema = {"database": storage.raw_database.name, "schema": storage.raw_schema.name}
@@ -83,15 +99,7 @@ class Ingestion(pulumi.ComponentResource):
         self.raw_table = snowflake.Table(
             "raw-events",
             name=sf.raw_table,
-            columns=[
-                {
-                    "name": snowflake_column(column.name),
-                    "type": column.snowflake_type,
-                    "nullable": False,
-                    "comment": column.meaning,
-                }
-                for column in RAW_TABLE_COLUMNS
-            ],
+            columns=raw_table_columns(),
             # The stream turns change tracking on anyway; declaring it avoids a perpetual diff.
             change_tracking=True,
             comment="Every loaded record as delivered, with its file, row and load time",

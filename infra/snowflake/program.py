@@ -7,6 +7,7 @@ from typing import Any
 import pulumi
 
 from infra.snowflake.access import AccessControl, grant_matrix
+from infra.snowflake.catalog import CatalogIngestion
 from infra.snowflake.compute import Compute
 from infra.snowflake.ingestion import Ingestion
 from infra.snowflake.notifications import LoadErrorNotifications
@@ -27,10 +28,20 @@ def build(settings: Settings) -> dict[str, Any]:
     ingestion = Ingestion(
         "ingestion", settings, storage, error_integration=notifications.integration, opts=deployer
     )
+    # Its pipe listens on the same notification channel (one SQS queue per account), so
+    # `pipe_notification_channel` below serves both prefixes' S3 notifications.
+    catalog = CatalogIngestion(
+        "catalog-ingestion",
+        settings,
+        storage,
+        ingestion,
+        error_integration=notifications.integration,
+        opts=deployer,
+    )
     access = AccessControl(
         "access-control",
         sf,
-        grant_matrix(storage, compute, ingestion),
+        grant_matrix(storage, compute, ingestion, catalog),
         compute.warehouse,
         opts=deployer,
     )

@@ -44,3 +44,17 @@ def pipe_copy_statement(sf: SnowflakeConfig) -> str:
         stage=raw_object(sf, sf.stage),
         loaded_at=LOADED_AT_EXPRESSION,
     )
+
+
+# The catalog pipe's COPY is the events pipe's over the catalog's stage and table: the same
+# columns, so one raw shape serves both sources. It sets none of the copy options a pipe
+# refuses (FILES, ON_ERROR = ABORT_STATEMENT, SIZE_LIMIT, PURGE, FORCE, RETURN_FAILED_ONLY,
+# VALIDATION_MODE, MATCH_BY_COLUMN_NAME: CREATE PIPE's usage notes,
+# https://docs.snowflake.com/en/sql-reference/sql/create-pipe), so a bad snapshot is skipped
+# whole (Snowpipe's ON_ERROR default SKIP_FILE) and reported by the error integration.
+def catalog_pipe_copy_statement(sf: SnowflakeConfig) -> str:
+    return PIPE_COPY_TEMPLATE.format(
+        raw_table=raw_object(sf, sf.catalog_table),
+        stage=raw_object(sf, sf.catalog_stage),
+        loaded_at=LOADED_AT_EXPRESSION,
+    )

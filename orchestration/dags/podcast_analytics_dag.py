@@ -1,10 +1,14 @@
-"""Podcast analytics: load -> transform (dbt) -> export -> artefacts.
+"""Podcast analytics: read_catalog -> load -> transform (dbt) -> export -> artefacts.
 
 Thin wiring only: every name, the schedule and the task policy come from the shared config
 (`podcast_analytics.config.load_settings(<podcast.environment>)`), and every task calls a
 plain function in `podcast_analytics.dag_tasks`. Nothing heavy (duckdb, boto3, the
 Snowflake connector) is imported while the scheduler parses this file.
 
+- read_catalog: the episode catalog's feeds (RSS + the CMS export of ad breaks) read into
+  one snapshot under the raw bucket's catalog prefix, before load so the catalog pipe's
+  file is among those load waits for; dev/prod read the feeds the Airflow Variable
+  `mwaa.catalog_feeds_variable` lists, local the generated shows' feeds under OUT.
 - load: dev/prod wait until Snowpipe has drained and fail on COPY_HISTORY errors;
   local runs the local loader into DuckDB.
 - transform: dev/prod render one Airflow task per dbt node (astronomer-cosmos, from the
@@ -175,7 +179,10 @@ DBT_CLOUD = SETTINGS.environment != "local" and SETTINGS.dbt.runner == "dbt_clou
 
 with DAG(
     dag_id=MWAA.dag_id,
-    description=f"{SETTINGS.project} ({SETTINGS.environment}): load, dbt build, export, artefacts",
+    description=(
+        f"{SETTINGS.project} ({SETTINGS.environment}): read the catalog, load, dbt build, "
+        "export, artefacts"
+    ),
     schedule=MWAA.schedule,
     start_date=datetime.fromisoformat(MWAA.start_date).replace(tzinfo=UTC),
     catchup=False,
@@ -184,6 +191,19 @@ with DAG(
     tags=[SETTINGS.project, SETTINGS.environment],
     doc_md=__doc__,
 ) as dag:
+
+    @task(task_id="read_catalog")
+    def read_catalog() -> dict[str, Any]:
+        from airflow.sdk import Variable
+
+        # JSON from Secrets Manager (<variables prefix>/<name>); absent: nothing to read.
+        feeds = Variable.get(MWAA.catalog_feeds_variable, default=None)
+        result = SIDE.read_catalog(feed_list=feeds)
+        for url, why in result.get("failed_feeds", {}).items():
+            log.warning("catalog: %s not read: %s", url, why)
+        if "skipped" in result:
+            log.warning("catalog: %s", result["skipped"])
+        return result
 
     @task(task_id="load")
     def load(data_interval_start: datetime | None = None) -> dict[str, Any]:
@@ -222,9 +242,9 @@ with DAG(
 
     if DBT_CLOUD:
         dbt = _dbt_cloud_job()
-        load() >> dbt >> export()
+        read_catalog() >> load() >> dbt >> export()
         dbt >> dbt_cloud_artefacts()
     else:
         # Locally dbt runs as one task; in the cloud cosmos renders one task per dbt node.
         dbt = transform() if isinstance(SIDE, tasks.LocalSide) else _dbt_task_group()
-        load() >> dbt >> export() >> artefacts()
+        read_catalog() >> load() >> dbt >> export() >> artefacts()

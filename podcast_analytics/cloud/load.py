@@ -62,25 +62,29 @@ class FailedLoad:
         )
 
 
-def pipe_name(settings: Settings) -> str:
+# The two pipes the load task checks: the events' and the episode catalog's (whose snapshot
+# the read_catalog task wrote just before). `catalog=True` names the catalog's pipe/table.
+def pipe_name(settings: Settings, *, catalog: bool = False) -> str:
     sf = settings.snowflake
-    return f"{sf.raw_database}.{sf.raw_schema}.{sf.pipe}"
+    return f"{sf.raw_database}.{sf.raw_schema}.{sf.catalog_pipe if catalog else sf.pipe}"
 
 
-def raw_table_name(settings: Settings) -> str:
+def raw_table_name(settings: Settings, *, catalog: bool = False) -> str:
     sf = settings.snowflake
-    return f"{sf.raw_database}.{sf.raw_schema}.{sf.raw_table}"
+    table = sf.catalog_table if catalog else sf.raw_table
+    return f"{sf.raw_database}.{sf.raw_schema}.{table}"
 
 
-def pipe_status(connection: Any, settings: Settings) -> PipeStatus:
+def pipe_status(connection: Any, settings: Settings, *, catalog: bool = False) -> PipeStatus:
+    pipe = pipe_name(settings, catalog=catalog)
     cursor = connection.cursor()
     try:
-        cursor.execute("SELECT SYSTEM$PIPE_STATUS(%s)", (pipe_name(settings),))
+        cursor.execute("SELECT SYSTEM$PIPE_STATUS(%s)", (pipe,))
         row = cursor.fetchone()
     finally:
         cursor.close()
     if row is None:
-        raise PipeNotRunning(f"SYSTEM$PIPE_STATUS returned nothing for {pipe_name(settings)}")
+        raise PipeNotRunning(f"SYSTEM$PIPE_STATUS returned nothing for {pipe}")
     status = json.loads(row[0])
     return PipeStatus(
         execution_state=str(status.get("executionState", "UNKNOWN")),
@@ -96,14 +100,15 @@ def wait_for_pipe_drain(
     poll_interval_s: float = 30.0,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
+    catalog: bool = False,
 ) -> PipeStatus:
     """Poll the pipe until no file is pending; raise if it stops or the time runs out."""
     deadline = clock() + timeout_s
     while True:
-        status = pipe_status(connection, settings)
+        status = pipe_status(connection, settings, catalog=catalog)
         if status.execution_state != RUNNING:
             raise PipeNotRunning(
-                f"pipe {pipe_name(settings)} is {status.execution_state} with "
+                f"pipe {pipe_name(settings, catalog=catalog)} is {status.execution_state} with "
                 f"{status.pending_file_count} files pending: resume it "
                 f"(ALTER PIPE ... SET PIPE_EXECUTION_PAUSED = FALSE) and re-run"
             )
@@ -111,13 +116,15 @@ def wait_for_pipe_drain(
             return status
         if clock() + poll_interval_s > deadline:
             raise PipeNotDrained(
-                f"pipe {pipe_name(settings)} still has {status.pending_file_count} files "
-                f"pending after {timeout_s:.0f} s"
+                f"pipe {pipe_name(settings, catalog=catalog)} still has "
+                f"{status.pending_file_count} files pending after {timeout_s:.0f} s"
             )
         sleep(poll_interval_s)
 
 
-def unsettled_loads(connection: Any, settings: Settings, *, since: datetime) -> list[FailedLoad]:
+def unsettled_loads(
+    connection: Any, settings: Settings, *, since: datetime, catalog: bool = False
+) -> list[FailedLoad]:
     """Files since `since` (UTC) whose COPY_HISTORY status is anything but Loaded."""
     sf = settings.snowflake
     # Identifiers come from the validated config; every value is a bound parameter.
@@ -129,7 +136,9 @@ def unsettled_loads(connection: Any, settings: Settings, *, since: datetime) -> 
     )
     cursor = connection.cursor()
     try:
-        cursor.execute(sql, (raw_table_name(settings), since.isoformat(), LOADED_STATUS))
+        cursor.execute(
+            sql, (raw_table_name(settings, catalog=catalog), since.isoformat(), LOADED_STATUS)
+        )
         rows = cursor.fetchall()
     finally:
         cursor.close()
@@ -157,9 +166,12 @@ def check_loads(
     poll_interval_s: float = 30.0,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
+    catalog: bool = False,
 ) -> dict[str, Any]:
-    """The load task: pipe drained, no file still loading, none failed; else raise."""
+    """The load task: pipe drained, no file still loading, none failed; else raise.
+    `catalog=True` checks the episode catalog's pipe and table instead of the events'."""
     deadline = clock() + timeout_s
+    table = raw_table_name(settings, catalog=catalog)
     status = wait_for_pipe_drain(
         connection,
         settings,
@@ -167,16 +179,17 @@ def check_loads(
         poll_interval_s=poll_interval_s,
         sleep=sleep,
         clock=clock,
+        catalog=catalog,
     )
     while True:
-        unsettled = unsettled_loads(connection, settings, since=since)
+        unsettled = unsettled_loads(connection, settings, since=since, catalog=catalog)
         in_progress = _with_status(unsettled, IN_PROGRESS_STATUS)
         if not in_progress:
             break
         if clock() + poll_interval_s > deadline:
             raise PipeNotDrained(
                 f"{len(in_progress)} file(s) still 'Load in progress' in "
-                f"{raw_table_name(settings)} after {timeout_s:.0f} s, e.g. "
+                f"{table} after {timeout_s:.0f} s, e.g. "
                 f"{in_progress[0].file_name}"
             )
         sleep(poll_interval_s)
@@ -185,12 +198,12 @@ def check_loads(
         shown = "; ".join(f.describe() for f in failures[:5])
         more = f" and {len(failures) - 5} more" if len(failures) > 5 else ""
         raise LoadErrors(
-            f"Snowpipe failed to load {len(failures)} file(s) into {raw_table_name(settings)} "
+            f"Snowpipe failed to load {len(failures)} file(s) into {table} "
             f"since {since.isoformat()}: {shown}{more}"
         )
     skipped = _with_status(unsettled, SKIPPED_STATUS)
     return {
-        "pipe": pipe_name(settings),
+        "pipe": pipe_name(settings, catalog=catalog),
         "state": status.execution_state,
         "failed_files": 0,
         "skipped_files": [load.file_name for load in skipped],

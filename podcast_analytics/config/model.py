@@ -279,6 +279,9 @@ class MwaaConfig:
     # dbt lives in its own virtualenv on the workers (made by orchestration/startup.sh),
     # never in Airflow's environment.
     dbt_executable: str
+    # The Airflow Variable (secret "<variables_secret_prefix>/<it>") listing the shows'
+    # feeds and the CMS export the read_catalog task reads (podcast_analytics.catalog).
+    catalog_feeds_variable: str
 
     @property
     def python_version(self) -> str:

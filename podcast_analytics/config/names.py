@@ -133,6 +133,7 @@ def derive_settings(project: str, env: str, c: Mapping[str, Any]) -> Settings:
             snowflake_loader_conn_id="snowflake_loader",
             snowflake_transformer_conn_id="snowflake_transformer",
             dbt_executable="/usr/local/airflow/dbt_venv/bin/dbt",
+            catalog_feeds_variable="catalog_feeds",
             **c["mwaa"],
         ),
         access=AccessConfig(

@@ -98,10 +98,23 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 def generate(settings: GeneratorSettings) -> Iterator[GeneratedRecord]:
     """The seeded record stream, in arrival order, over the whole window."""
     rng = random.Random(settings.seed)
-    world = build_world(
-        rng, listeners=settings.listener_count, start=settings.start, days=settings.days
+    return _arrivals(rng, _world(rng, settings), settings)
+
+
+def generate_world(settings: GeneratorSettings) -> World:
+    """The world `generate(settings)` simulates (its shows, episodes and ad breaks), for
+    the catalog's feeds: the same draws, so the same episodes and durations."""
+    return _world(random.Random(settings.seed), settings)
+
+
+def _world(rng: random.Random, settings: GeneratorSettings) -> World:
+    return build_world(
+        rng,
+        listeners=settings.listener_count,
+        start=settings.start,
+        days=settings.days,
+        seed=settings.seed,
     )
-    return _arrivals(rng, world, settings)
 
 
 def _arrivals(

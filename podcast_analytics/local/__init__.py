@@ -2,12 +2,14 @@
 
 `local_aws` starts moto's server (emulator/) and yields a `LocalContext`; each stage takes it
 and returns a small JSON-able summary. Stage names match `podcast_analytics.cloud`:
-`load`, `transform`, `export`, `artefacts`; `ingest` exists only here (in the cloud the
+`read_catalog`, `load`, `transform`, `export`, `artefacts`; `ingest` (and the generator's
+feeds, `publish_generated_feeds`) exist only here (in the cloud the
 podcast apps produce). `emulator/` holds the stand-ins themselves: moto's server, a
 Firehose running the Lambda's `process_record`, and a Snowpipe loading into DuckDB.
 """
 
 from podcast_analytics.local.artefacts import upload_artefacts
+from podcast_analytics.local.catalog import publish_generated_feeds, read_catalog
 from podcast_analytics.local.context import DBT_DIR, LocalContext, local_aws
 from podcast_analytics.local.export import EXPORTS_DIR, export, mart_names
 from podcast_analytics.local.ingest import ingest
@@ -24,6 +26,8 @@ __all__ = [
     "load",
     "local_aws",
     "mart_names",
+    "publish_generated_feeds",
+    "read_catalog",
     "transform",
     "upload_artefacts",
 ]

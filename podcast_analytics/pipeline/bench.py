@@ -51,9 +51,12 @@ def run_bench(
     seed: int,
     input_path: Path | None = None,
     start: date | None = None,
+    catalog_path: Path | None = None,
 ) -> dict[str, Any]:
     if input_path is not None:
         raise PipelineError("bench generates its own events: leave INPUT unset")
+    if catalog_path is not None:
+        raise PipelineError("bench measures the event path: leave CATALOG unset")
     work = out_dir / "bench"
     shutil.rmtree(work, ignore_errors=True)
     stages: dict[str, dict[str, float]] = {}

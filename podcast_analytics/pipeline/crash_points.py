@@ -5,7 +5,8 @@ killer or `kill -9` do to a run; tests/pipeline/test_recovery.py uses it to prov
 run killed at any step, then run again, ends as an uninterrupted run. Unset (always, outside
 those tests), a crash point costs one environment lookup.
 
-Points, in the order a run reaches them: ingest:day-delivered, load:object-committed,
+Points, in the order a run reaches them: ingest:day-delivered, catalog:snapshot-written,
+load:object-committed,
 dbt-running, export:file-written, report.
 """
 

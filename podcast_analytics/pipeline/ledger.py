@@ -24,10 +24,13 @@ from podcast_analytics.pipeline.errors import PipelineError
 from podcast_analytics.pipeline.files import write_json_atomically
 
 LEDGER_FILE = "ingest_ledger.json"
+# The episode catalog's batches (one per snapshot read or replayed), kept apart: their
+# counts are items read / written / rejected, not records produced into the stream.
+CATALOG_LEDGER_FILE = "catalog_ledger.json"
 
 
-def read_ledger(out_dir: Path) -> dict[str, dict[str, Any]]:
-    path = out_dir / LEDGER_FILE
+def read_ledger(out_dir: Path, name: str = LEDGER_FILE) -> dict[str, dict[str, Any]]:
+    path = out_dir / name
     if not path.exists():
         return {}
     try:
@@ -41,11 +44,13 @@ def read_ledger(out_dir: Path) -> dict[str, dict[str, Any]]:
     return data
 
 
-def record_batch(out_dir: Path, batch_id: str, entry: dict[str, Any]) -> None:
-    with _locked(out_dir / f".{LEDGER_FILE}.lock"):
-        ledger = read_ledger(out_dir)
+def record_batch(
+    out_dir: Path, batch_id: str, entry: dict[str, Any], name: str = LEDGER_FILE
+) -> None:
+    with _locked(out_dir / f".{name}.lock"):
+        ledger = read_ledger(out_dir, name)
         ledger[batch_id] = entry
-        write_json_atomically(out_dir / LEDGER_FILE, ledger)
+        write_json_atomically(out_dir / name, ledger)
 
 
 @contextlib.contextmanager

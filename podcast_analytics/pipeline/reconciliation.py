@@ -5,6 +5,11 @@ loaded = valid + quarantined + duplicates; written to OUT/reconciliation.json.
 sent again). The first identity also holds per input batch (`by_batch`): the Firehose
 stand-in names every object after its batch, so raw rows are attributed to the batch that
 produced them, and a replay or a backfill cannot hide behind the totals.
+
+The episode catalog is accounted for beside the events (`catalog`): items read (from feeds,
+or lines of a replayed file) = rejected before the snapshot + written, written = loaded into
+the raw catalog table (also per snapshot), and loaded = valid + quarantined by the catalog
+contract's reference validator.
 """
 
 from __future__ import annotations
@@ -17,13 +22,13 @@ from typing import Any
 import duckdb
 
 from podcast_analytics.config import Settings
-from podcast_analytics.contract import invalid_reason
+from podcast_analytics.contract import catalog_invalid_reason, invalid_reason
 from podcast_analytics.local.context import LocalContext
 from podcast_analytics.local.emulator.firehose import batch_of_key
 from podcast_analytics.local.emulator.snowpipe import RawTable
 from podcast_analytics.pipeline.errors import PipelineError
 from podcast_analytics.pipeline.files import write_json_atomically
-from podcast_analytics.pipeline.ledger import read_ledger
+from podcast_analytics.pipeline.ledger import CATALOG_LEDGER_FILE, read_ledger
 
 RECONCILIATION_FILE = "reconciliation.json"
 STAGING_MODELS = ("stg_user_events", "stg_user_events_invalid", "stg_user_events_duplicates")
@@ -64,6 +69,7 @@ def reconcile_counts(settings: Settings, out_dir: Path) -> dict[str, Any]:
             split = _split_from_models(con, staging)
         else:
             split = _split_in_python(con, raw, settings)
+        catalog = _catalog_counts(con, settings, read_ledger(out_dir, CATALOG_LEDGER_FILE))
     loaded = sum(count for _, count in loaded_by_file)
     by_batch = _by_batch(ledger, loaded_by_file)
     result: dict[str, Any] = {
@@ -81,13 +87,79 @@ def reconcile_counts(settings: Settings, out_dir: Path) -> dict[str, Any]:
         "counted_by": split["counted_by"],
         "batches": len(ledger),
         "by_batch": by_batch,
+        "catalog": catalog,
     }
     result["balanced"] = (
         produced + resent == spilled + dead_lettered + loaded
         and loaded == split["valid"] + split["quarantined"] + split["duplicates"]
         and all(batch["balanced"] for batch in by_batch.values())
+        and catalog["balanced"]
     )
     return result
+
+
+def _catalog_counts(
+    con: duckdb.DuckDBPyConnection, settings: Settings, ledger: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    table = RawTable.catalog_from_settings(settings)
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+        [table.schema, table.table],
+    ).fetchone()[0]  # type: ignore[index]
+    loaded_by_file: dict[str, int] = {}
+    valid = 0
+    reasons: dict[str, int] = {}
+    if exists:
+        cursor = con.execute(f"SELECT source_file, record FROM {table.qualified}")
+        while rows := cursor.fetchmany(10_000):
+            for source_file, record in rows:
+                loaded_by_file[source_file] = loaded_by_file.get(source_file, 0) + 1
+                reason = catalog_invalid_reason(json.loads(record))
+                if reason:
+                    reasons[reason] = reasons.get(reason, 0) + 1
+                else:
+                    valid += 1
+    read = sum(batch["read"] for batch in ledger.values())
+    rejected = sum(batch["rejected"] for batch in ledger.values())
+    written = sum(batch["written"] for batch in ledger.values())
+    loaded = sum(loaded_by_file.values())
+    # Each snapshot's object key is in its ledger entry: rows are attributed by it.
+    batch_of = {batch["key"]: batch_id for batch_id, batch in ledger.items() if batch.get("key")}
+    loaded_by_batch: dict[str, int] = {}
+    for source_file, count in loaded_by_file.items():
+        batch_id = batch_of.get(source_file, "unattributed")
+        loaded_by_batch[batch_id] = loaded_by_batch.get(batch_id, 0) + count
+    by_batch = {}
+    for batch_id in sorted(set(ledger) | set(loaded_by_batch)):
+        entry = ledger.get(batch_id, {})
+        counts = {name: entry.get(name, 0) for name in ("read", "rejected", "written")}
+        counts["loaded"] = loaded_by_batch.get(batch_id, 0)
+        counts["balanced"] = (
+            counts["read"] == counts["rejected"] + counts["written"]
+            and counts["written"] == counts["loaded"]
+        )
+        by_batch[batch_id] = counts
+    quarantined = sum(reasons.values())
+    return {
+        "read": read,
+        "rejected": rejected,
+        "written": written,
+        "loaded": loaded,
+        "valid": valid,
+        "quarantined": quarantined,
+        "rejected_by_reason": _sum_reasons(ledger, "rejected_by_reason"),
+        "quarantined_by_reason": dict(sorted(reasons.items())),
+        "failed_feeds": {
+            url: why for batch in ledger.values() for url, why in batch["failed_feeds"].items()
+        },
+        "counted_by": "catalog contract reference validator over the raw catalog table",
+        "batches": len(ledger),
+        "by_batch": by_batch,
+        "balanced": read == rejected + written
+        and written == loaded
+        and loaded == valid + quarantined
+        and all(batch["balanced"] for batch in by_batch.values()),
+    }
 
 
 def _by_batch(

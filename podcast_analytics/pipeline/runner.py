@@ -37,6 +37,7 @@ from podcast_analytics.pipeline.report import REPORT_FILE, write_report
 RESULT_FILES = (RECONCILIATION_FILE, REPORT_FILE)
 PENDING_DIR = ".pending"  # this run's results until every step has succeeded
 DISK_FULL_MB = 16
+STEPS = 8
 
 
 def run_pipeline(
@@ -49,10 +50,13 @@ def run_pipeline(
     input_path: Path | None = None,
     start: date | None = None,
     log: TextIO | None = None,
+    catalog_path: Path | None = None,
 ) -> dict[str, Any]:
     stream = log or sys.stdout
     if input_path is not None:
         sources.check_input(input_path)  # before starting anything
+    if catalog_path is not None:
+        sources.check_catalog(catalog_path)
     with out_checks.exclusive(out_dir), children.recorded_in(out_dir) as leftovers:
         for leftover in leftovers:
             print(f"stopped {leftover}, left running by a killed run", file=stream)
@@ -71,6 +75,7 @@ def run_pipeline(
                 "input_path": input_path,
                 "start": start,
             },
+            catalog_path=catalog_path,
         )
         _publish(pending, out_dir)
     reconciliation = summary["reconcile"]
@@ -90,6 +95,7 @@ def _run_steps(
     stream: TextIO,
     *,
     ingest_options: dict[str, Any],
+    catalog_path: Path | None = None,
 ) -> dict[str, Any]:
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     summary: dict[str, Any] = {"run_id": run_id, "out_dir": str(out_dir)}
@@ -97,7 +103,7 @@ def _run_steps(
     context: LocalContext | None = None
 
     def step(number: int, name: str, call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        print(f"[{number}/7] {name} ...", file=stream, flush=True)
+        print(f"[{number}/{STEPS}] {name} ...", file=stream, flush=True)
         crash_point(name)
         began = time.perf_counter()
         try:
@@ -115,16 +121,17 @@ def _run_steps(
         context = ctx
         print(f"local AWS (moto) at {ctx.endpoint_url}", file=stream)
         step(1, "ingest", lambda: local.ingest(ctx, **ingest_options))
-        step(2, "load", lambda: local.load(ctx))
-        step(3, "transform", lambda: local.transform(ctx))
-        step(4, "export", lambda: local.export(ctx, directory=pending / local.EXPORTS_DIR))
-        step(5, "artefacts", lambda: local.upload_artefacts(ctx, run_id))
+        step(2, "catalog", lambda: _catalog(ctx, ingest_options, catalog_path))
+        step(3, "load", lambda: local.load(ctx))
+        step(4, "transform", lambda: local.transform(ctx))
+        step(5, "export", lambda: local.export(ctx, directory=pending / local.EXPORTS_DIR))
+        step(6, "artefacts", lambda: local.upload_artefacts(ctx, run_id))
         reconciliation = step(
-            6, "reconcile", lambda: reconcile(ctx, path=pending / RECONCILIATION_FILE)
+            7, "reconcile", lambda: reconcile(ctx, path=pending / RECONCILIATION_FILE)
         )
     context = None
     step(
-        7,
+        STEPS,
         "report",
         lambda: {
             "path": str(
@@ -134,6 +141,25 @@ def _run_steps(
     )
     summary["seconds"] = round(time.perf_counter() - started, 1)
     return summary
+
+
+def _catalog(
+    ctx: LocalContext, ingest_options: dict[str, Any], catalog_path: Path | None
+) -> dict[str, Any]:
+    """Replay CATALOG, or read the generated shows' feeds; an INPUT replay without a
+    CATALOG has no feeds of its own (its episodes are not the generator's): nothing read."""
+    if catalog_path is not None:
+        return local.read_catalog(ctx, catalog_path=catalog_path)
+    if ingest_options["input_path"] is not None:
+        return {"skipped": "INPUT replays events and no CATALOG was given"}
+    feed_list = local.publish_generated_feeds(
+        ctx.out_dir,
+        events=ingest_options["events"],
+        days=ingest_options["days"],
+        seed=ingest_options["seed"],
+        start=ingest_options["start"],
+    )
+    return local.read_catalog(ctx, feed_list=feed_list)
 
 
 def _clear_results(out_dir: Path) -> Path:
@@ -210,6 +236,7 @@ def print_summary(summary: dict[str, Any], rec: dict[str, Any], stream: TextIO) 
         f"    valid       {rec['valid']:>{width}}",
         f"    quarantined {rec['quarantined']:>{width}}  {_reasons(rec['quarantined_by_reason'])}",
         f"    duplicates  {rec['duplicates']:>{width}}",
+        *_catalog_lines(rec.get("catalog")),
         "",
         f"done in {summary['seconds']} s. Results in {out}/:",
         f"  {out / REPORT_FILE}  (open in a browser; works offline)",
@@ -219,6 +246,27 @@ def print_summary(summary: dict[str, Any], rec: dict[str, Any], stream: TextIO) 
         f"  {out / local.DBT_DIR}/  (dbt manifest, run results, logs)",
     ]
     print("\n".join(lines), file=stream)
+
+
+def _catalog_lines(catalog: dict[str, Any] | None) -> list[str]:
+    if not catalog or not catalog["batches"]:
+        return []
+    return [
+        f"  catalog: read {catalog['read']}, rejected {catalog['rejected']} "
+        f"{_reasons(catalog['rejected_by_reason'])}".rstrip(),
+        f"    written {catalog['written']}, loaded {catalog['loaded']}: valid "
+        f"{catalog['valid']}, quarantined {catalog['quarantined']} "
+        f"{_reasons(catalog['quarantined_by_reason'])}".rstrip(),
+        *(
+            [f"    feeds not read: {_reasons_text(catalog['failed_feeds'])}"]
+            if catalog["failed_feeds"]
+            else []
+        ),
+    ]
+
+
+def _reasons_text(problems: dict[str, str]) -> str:
+    return ", ".join(f"{where} ({why})" for where, why in problems.items())
 
 
 def _reasons(counts: dict[str, int]) -> str:

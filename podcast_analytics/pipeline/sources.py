@@ -68,6 +68,18 @@ def check_input(path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def check_catalog(path: Path) -> str:
+    """A CATALOG file to replay, read once before anything starts (the same checks the
+    replay makes): its batch id, or one line saying why it cannot be used."""
+    from podcast_analytics.catalog import replay_snapshot
+    from podcast_analytics.catalog.snapshot import CatalogInputError
+
+    try:
+        return replay_snapshot(path).batch_id()
+    except CatalogInputError as exc:
+        raise PipelineError(str(exc)) from None
+
+
 def _check_has_records(path: Path) -> None:
     """A file with nothing deliverable would run every step to report nothing: say so now.
     Stops at the first line the record processor would deliver (normally line 1)."""

@@ -179,3 +179,32 @@ def test_only_failed_and_partial_loads_fail_among_mixed_statuses(dev_settings):
             history([rows]), dev_settings, since=SINCE, timeout_s=60, sleep=pytest.fail
         )
     assert "2 file(s)" in str(caught.value) and "b.gz" not in str(caught.value)
+
+
+def test_the_catalog_pipe_is_checked_on_its_own_pipe_and_table(dev_settings):
+    sf = dev_settings.snowflake
+    failed = [("catalog/20261125/abc.ndjson.gz", "LOAD FAILED", 1, "JSON parse error")]
+    connection = scripted([0], failed)
+    with pytest.raises(snowpipe.LoadErrors, match=r"RAW_CATALOG since .*abc\.ndjson\.gz"):
+        snowpipe.check_loads(
+            connection, dev_settings, since=SINCE, timeout_s=60, sleep=pytest.fail, catalog=True
+        )
+    (_, status_params), (_, history_params) = connection.executed
+    assert status_params == (f"{sf.raw_database}.{sf.raw_schema}.{sf.catalog_pipe}",)
+    assert history_params[0] == f"{sf.raw_database}.{sf.raw_schema}.{sf.catalog_table}"
+
+
+def test_the_cloud_load_task_checks_both_pipes(dev_settings):
+    from podcast_analytics.dag_tasks import CloudSide
+
+    connection = scripted([0, 0])
+    side = CloudSide(dev_settings, connect=lambda conn_id: connection)
+    connection.close = lambda: None  # closing() closes it when the task is done
+    result = side.load(since=SINCE)
+    assert result["pipe"] == snowpipe.pipe_name(dev_settings)
+    assert result["catalog"]["pipe"] == snowpipe.pipe_name(dev_settings, catalog=True)
+    pipes = [params[0] for sql, params in connection.executed if "PIPE_STATUS" in sql]
+    assert pipes == [
+        snowpipe.pipe_name(dev_settings),
+        snowpipe.pipe_name(dev_settings, catalog=True),
+    ]

@@ -75,13 +75,13 @@ def test_every_task_retries_with_backoff_times_out_and_reports_failure(dagbags, 
         assert task.retry_delay == timedelta(0), task.task_id
 
 
-def test_local_runs_the_four_stages_in_order(dagbags):
+def test_local_runs_the_five_stages_in_order(dagbags):
     dag = the_dag(dagbags, "local")
-    assert {t.task_id for t in dag.tasks} == {"load", "transform", "export", "artefacts"}
-    chain = ["load", "transform", "export", "artefacts"]
+    chain = ["read_catalog", "load", "transform", "export", "artefacts"]
+    assert {t.task_id for t in dag.tasks} == set(chain)
     for upstream, downstream in itertools.pairwise(chain):
         assert dag.get_task(upstream).downstream_task_ids == {downstream}
-    assert dag.get_task("load").upstream_task_ids == set()
+    assert dag.get_task("read_catalog").upstream_task_ids == set()
 
 
 @pytest.mark.parametrize("env", ["dev", "prod"])
@@ -103,6 +103,9 @@ def test_cloud_shows_one_task_per_dbt_node_between_load_and_export(dagbags, env,
     roots = {t.task_id for t in dbt_tasks.values() if not t.upstream_task_ids - {"load"}}
     leaves = {t.task_id for t in dbt_tasks.values() if not t.downstream_task_ids - {"export"}}
     assert dag.get_task("load").downstream_task_ids == roots
+    # The catalog snapshot is written before load waits for the pipes to drain.
+    assert dag.get_task("load").upstream_task_ids == {"read_catalog"}
+    assert dag.get_task("read_catalog").upstream_task_ids == set()
     assert dag.get_task("export").upstream_task_ids == leaves
     assert dag.get_task("export").downstream_task_ids == {"artefacts"}
     for task in dbt_tasks.values():

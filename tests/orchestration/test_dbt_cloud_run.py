@@ -59,7 +59,13 @@ def test_dbt_cloud_replaces_the_cosmos_group_with_one_job_task(env, monkeypatch)
     with dag_with(settings, monkeypatch) as dag:
         from airflow.providers.dbt.cloud.operators.dbt import DbtCloudRunJobOperator
 
-        assert {t.task_id for t in dag.tasks} == {"load", "transform", "export", "artefacts"}
+        assert {t.task_id for t in dag.tasks} == {
+            "read_catalog",
+            "load",
+            "transform",
+            "export",
+            "artefacts",
+        }
         transform = dag.get_task("transform")
         assert isinstance(transform, DbtCloudRunJobOperator)
         cloud = settings.dbt.cloud
@@ -130,7 +136,7 @@ def run_dag(tmp_path, monkeypatch, plans: list[RunPlan]):
             "REQUESTS_CA_BUNDLE": str(standin.ca_bundle),
         }
         with environment(secrets), dag_with(settings, monkeypatch) as dag:
-            dag_run = dag.test(mark_success_pattern="load|export")
+            dag_run = dag.test(mark_success_pattern="read_catalog|load|export")
     return settings, standin, dag_run
 
 
@@ -151,7 +157,9 @@ def test_a_successful_job_run_then_its_artefacts_in_the_bucket(
     )
     _, standin, dag_run = run_dag(tmp_path, monkeypatch, [plan])
     states = {ti.task_id: ti.state for ti in dag_run.get_task_instances()}
-    assert states == dict.fromkeys(("load", "transform", "export", "artefacts"), "success")
+    assert states == dict.fromkeys(
+        ("read_catalog", "load", "transform", "export", "artefacts"), "success"
+    )
     assert dag_run.state == "success"
     # The retry reattached to the run still going: one dbt Cloud run, not two.
     (run,) = standin.runs.values()
@@ -223,7 +231,7 @@ def test_no_dbt_cloud_run_means_nothing_to_copy(
             "REQUESTS_CA_BUNDLE": str(standin.ca_bundle),
         }
         with environment(secrets), dag_with(settings, monkeypatch) as dag:
-            dag_run = dag.test(mark_success_pattern="load|export")
+            dag_run = dag.test(mark_success_pattern="read_catalog|load|export")
     states = {ti.task_id: ti.state for ti in dag_run.get_task_instances()}
     assert states["transform"] == "failed"
     assert states["artefacts"] == "skipped"

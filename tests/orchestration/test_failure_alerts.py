@@ -27,7 +27,8 @@ def test_a_failed_task_publishes_its_report_to_the_alarm_topic(airflow_db, tmp_p
             Endpoint=queue_arn,
             Attributes={"RawMessageDelivery": "true"},
         )
-        # The emulator is up but PODCAST_OUT_DIR is unset: load fails after its retries.
+        # The emulator is up but PODCAST_OUT_DIR is unset: the first task (read_catalog)
+        # fails after its retries, and nothing downstream runs.
         with environment({tasks.OUT_DIR_VARIABLE: "", tasks.ENDPOINT_VARIABLE: ctx.endpoint_url}):
             dag = parse_dags({tasks.ENVIRONMENT_VARIABLE: "local"}).dags[settings.mwaa.dag_id]
             dag_run = dag.test()
@@ -36,7 +37,7 @@ def test_a_failed_task_publishes_its_report_to_the_alarm_topic(airflow_db, tmp_p
     reports = [message["Body"] for message in received.get("Messages", [])]
     # One report per failed task, after its last try (retries notify nobody).
     assert len(reports) == 1, reports
-    assert reports[0].startswith(f"[local] {settings.mwaa.dag_id}.load failed (run ")
+    assert reports[0].startswith(f"[local] {settings.mwaa.dag_id}.read_catalog failed (run ")
     assert "local mode needs PODCAST_OUT_DIR" in reports[0]
 
 

@@ -26,6 +26,8 @@ def local_run(tmp_path_factory, airflow_db):
     out_dir = tmp_path_factory.mktemp("out")
     with local.local_aws(settings, out_dir) as ctx:
         local.ingest(ctx, events=EVENTS, days=DAYS, seed=SEED)
+        # The shows' feeds, as their hosts would publish them (make pipeline-airflow too).
+        local.publish_generated_feeds(out_dir, events=EVENTS, days=DAYS, seed=SEED, start=None)
         with environment(
             {tasks.OUT_DIR_VARIABLE: str(out_dir), tasks.ENDPOINT_VARIABLE: ctx.endpoint_url}
         ):
@@ -53,9 +55,19 @@ def local_run(tmp_path_factory, airflow_db):
 
 def test_the_dag_run_succeeds_task_by_task(local_run):
     assert local_run["task_states"] == dict.fromkeys(
-        ("load", "transform", "export", "artefacts"), "success"
+        ("read_catalog", "load", "transform", "export", "artefacts"), "success"
     )
     assert local_run["dag_run"].state == "success"
+
+
+def test_the_catalog_task_loads_the_generated_feeds(local_run):
+    settings = load_settings("local")
+    database = local_run["ctx"].out_dir / settings.local.duckdb_file
+    with duckdb.connect(str(database), read_only=True) as con:
+        files, rows = con.execute(
+            "SELECT count(DISTINCT source_file), count(*) FROM events.raw_catalog"
+        ).fetchone()
+    assert files == 1 and rows > 0
 
 
 def test_marts_are_built_from_the_loaded_events(local_run):

@@ -40,6 +40,7 @@ def test_local_mode_without_stand_ins_says_what_to_start():
     ("task_id", "where"),
     [
         ("load", "SYSTEM$PIPE_STATUS('PODCAST_ANALYTICS_DEV_RAW.EVENTS.RAW_EVENTS_PIPE')"),
+        ("read_catalog", "the Airflow Variable catalog_feeds (the task log names each feed"),
         ("transform.fct_plays_model_build", "s3://podcast-analytics-dev-artefacts-"),
         ("export", "COPY INTO @PODCAST_ANALYTICS_DEV_ANALYTICS.MARTS.EXPORTS_STAGE"),
     ],

@@ -27,6 +27,7 @@ def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, list
         (["--days", "-3"], "DAYS must be a positive whole number"),
         (["--seed", "x"], "SEED must be a whole number"),
         (["--start", "yesterday"], "START must be a date"),
+        (["--catalog", "/no/such/catalog.ndjson"], "CATALOG /no/such/catalog.ndjson does not"),
     ],
 )
 def test_bad_arguments_are_one_line(
@@ -46,6 +47,24 @@ def test_unreadable_gzip_input_is_one_line(
     code, err = _run(["pipeline", "--out", str(tmp_path / "out"), "--input", str(bad)], capsys)
     assert code == 2
     assert len(err) == 1 and "cannot be read" in err[0]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("catalog.ndjson.gz", b"this is not gzip", "cannot be read"),
+        ("catalog.ndjson", b"\n{broken\n", "has no records"),
+    ],
+)
+def test_an_unusable_catalog_is_one_line(
+    name: str, content: bytes, message: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    code, err = _run(["pipeline", "--out", str(tmp_path / "out"), "--catalog", str(bad)], capsys)
+    assert code == 2
+    assert len(err) == 1 and message in err[0] and err[0].count("CATALOG") == 1
+    assert not (tmp_path / "out").exists()  # refused before anything started
 
 
 def test_a_port_in_use_is_one_line(

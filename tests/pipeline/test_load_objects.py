@@ -95,3 +95,24 @@ def test_a_malformed_object_is_skipped_whole_and_reported(loader) -> None:
     bucket.objects["raw/bad.json"] = b'{"a": 1}\n{"a": 3}\n'
     pipe.load_object(con, "raw/bad.json", "etag-fixed", stats)
     assert stats.rows_loaded == 2
+
+
+def test_a_catalog_object_loads_into_the_catalog_table_once(loader) -> None:
+    bucket, pipe, con, raw = loader
+    catalog = RawTable.catalog_from_settings(SETTINGS)
+    ensure_raw_tables(con, catalog)
+    key = f"{SETTINGS.storage.prefixes.catalog_for(CLOCK.date())}snapshot.ndjson"
+    lines = ['{"episode_id":"e1"}', '{"episode_id": "e2" }']
+    bucket.objects[key] = ("\n".join(lines) + "\n").encode()
+    stats = LoadStats()
+    pipe.load_object(con, key, "etag-c", stats)
+    pipe.load_object(con, key, "etag-c", stats)  # a re-sent notification
+    assert (stats.catalog_objects_loaded, stats.catalog_rows_loaded) == (1, 2)
+    assert (stats.objects_loaded, stats.objects_skipped) == (0, 1)
+    rows = con.execute(
+        f"SELECT record, source_file, source_row, loaded_at FROM {catalog.qualified} ORDER BY 3"
+    ).fetchall()
+    assert rows == [(text, key, n, CLOCK.replace(tzinfo=None)) for n, text in enumerate(lines, 1)]
+    assert con.execute(f"SELECT count(*) FROM {raw.qualified}").fetchone() == (0,)
+    columns = [con.execute(f"DESCRIBE {table.qualified}").fetchall() for table in (raw, catalog)]
+    assert columns[0] == columns[1]  # the same columns as the events' raw table

@@ -35,6 +35,7 @@ RUN = ["--events", "900", "--days", "2", "--seed", "4"]
 # In the order a run reaches them; the transform point is while dbt is building.
 CRASHES = (
     "ingest:day-delivered",
+    "catalog:snapshot-written",
     "load:object-committed",
     "dbt-running",
     "export:file-written",
@@ -63,6 +64,10 @@ def results(out: Path) -> dict[str, Any]:
         raw = con.execute(
             "SELECT count(*), count(DISTINCT source_file) FROM events.raw_events"
         ).fetchone()
+        catalog = con.execute(
+            "SELECT source_file, source_row, record, loaded_at FROM events.raw_catalog "
+            "ORDER BY 1, 2"
+        ).fetchall()
         exports = {
             path.name: sorted(
                 (
@@ -76,6 +81,7 @@ def results(out: Path) -> dict[str, Any]:
     return {
         "marts": marts(database),
         "raw": raw,
+        "catalog": catalog,
         "exports": exports,
         "reconciliation": json.loads((out / "reconciliation.json").read_text()),
     }

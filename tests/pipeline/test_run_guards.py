@@ -185,7 +185,7 @@ def test_the_emulator_dying_mid_run_is_named(tmp_path: Path) -> None:
             text=True,
         )
         deadline = time.monotonic() + 120
-        while "[1/7] ingest" not in log.read_text() and time.monotonic() < deadline:
+        while "[1/8] ingest" not in log.read_text() and time.monotonic() < deadline:
             time.sleep(0.1)
         children = json.loads((out / CHILDREN_FILE).read_text())
         (moto,) = (int(p) for p, c in children.items() if "moto_launch" in " ".join(c["command"]))

@@ -42,6 +42,9 @@ class AirflowEnvironment(Construct):
         exports_bucket: s3.IBucket,
         artefacts_bucket: s3.IBucket,
         outputs_key: kms.IKey,
+        raw_bucket: s3.IBucket,
+        raw_key: kms.IKey,
+        catalog_prefix: str,
         alarm_topic_arn: str,
         alarm_key: kms.IKey,
         logs: EncryptedLogs,
@@ -69,11 +72,18 @@ class AirflowEnvironment(Construct):
             outputs_key=outputs_key,
             alarm_topic_arn=alarm_topic_arn,
             alarm_key=alarm_key,
-        )
+        ) + _catalog_statements(raw_bucket, raw_key, catalog_prefix)
         policy = iam.Policy(self, "ExecutionPolicy", statements=statements)
         policy.attach_to_role(self.execution_role)
         _acknowledge_service_wildcards(
             policy, statements, dags_bucket, exports_bucket, artefacts_bucket
+        )
+        acknowledge(
+            policy,
+            "AwsSolutions-IAM5",
+            "The read_catalog task writes catalog snapshots under content-named keys; the "
+            "raw bucket's catalog prefix only, put only (no read, list or delete of raw).",
+            bucket_objects(raw_bucket, f"{catalog_prefix}*"),
         )
 
         self.contents = DagBucketContents(
@@ -258,6 +268,29 @@ def _execution_statements(
                 secrets(mwaa_config.connections_secret_prefix),
                 secrets(mwaa_config.variables_secret_prefix),
             ],
+        ),
+    ]
+
+
+def _catalog_statements(
+    raw_bucket: s3.IBucket, raw_key: kms.IKey, catalog_prefix: str
+) -> list[iam.PolicyStatement]:
+    """The read_catalog task puts one snapshot object under the catalog prefix: nothing
+    else of the raw bucket (the raw events stay out of the DAG's reach). The bucket's
+    default encryption is the raw key, and an upload to an SSE-KMS bucket needs
+    kms:GenerateDataKey on its key (https://docs.aws.amazon.com/AmazonS3/latest/userguide/
+    UsingKMSEncryption.html); a snapshot is one small PutObject, never a multipart upload
+    (which would need kms:Decrypt too), and the task never reads raw objects back."""
+    return [
+        iam.PolicyStatement(
+            sid="WriteCatalogSnapshots",
+            actions=["s3:PutObject"],
+            resources=[raw_bucket.arn_for_objects(f"{catalog_prefix}*")],
+        ),
+        iam.PolicyStatement(
+            sid="EncryptCatalogSnapshots",
+            actions=["kms:GenerateDataKey"],
+            resources=[raw_key.key_arn],
         ),
     ]
 

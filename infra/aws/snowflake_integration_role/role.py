@@ -1,12 +1,15 @@
 """The IAM role Snowflake's storage integration assumes to read raw events and write exports.
 
 One storage integration serves two stages (see the Pulumi program): the raw stage Snowpipe
-reads (`s3://<raw bucket>/raw_events/`) and the exports stage the DAG unloads marts to
-(`s3://<exports bucket>/`). The role may therefore read and list the raw prefix only, and
-write objects to the exports bucket; nothing else.
+reads (`s3://<raw bucket>/raw_events/`), the catalog stage its catalog pipe reads
+(`s3://<raw bucket>/catalog/`) and the exports stage the DAG unloads marts to
+(`s3://<exports bucket>/`). The role may therefore read and list those two raw prefixes
+only, and write objects to the exports bucket; nothing else.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -45,7 +48,7 @@ class SnowflakeAccessRole(Construct):
         handoff: SnowflakeHandoff,
         raw_bucket: s3.IBucket,
         raw_key: kms.IKey,
-        raw_prefix: str,
+        raw_prefixes: Sequence[str],
         exports_bucket: s3.IBucket,
         exports_key: kms.IKey,
     ) -> None:
@@ -66,18 +69,18 @@ class SnowflakeAccessRole(Construct):
                 raise TypeError(f"expected the role's CfnRole, got {cfn_role!r}")
             cfn_role.assume_role_policy_document = TRUST_NOBODY
 
-        raw_objects = raw_bucket.arn_for_objects(f"{raw_prefix}*")
+        raw_objects = [raw_bucket.arn_for_objects(f"{prefix}*") for prefix in raw_prefixes]
         statements = [
             iam.PolicyStatement(
                 sid="ReadRawEvents",
                 actions=["s3:GetObject", "s3:GetObjectVersion"],
-                resources=[raw_objects],
+                resources=raw_objects,
             ),
             iam.PolicyStatement(
                 sid="ListRawEventsPrefix",
                 actions=["s3:ListBucket"],
                 resources=[raw_bucket.bucket_arn],
-                conditions={"StringLike": {"s3:prefix": [f"{raw_prefix}*"]}},
+                conditions={"StringLike": {"s3:prefix": [f"{p}*" for p in raw_prefixes]}},
             ),
             iam.PolicyStatement(
                 sid="LocateBuckets",
@@ -113,9 +116,10 @@ class SnowflakeAccessRole(Construct):
         acknowledge(
             policy,
             "AwsSolutions-IAM5",
-            "Object ARNs under the raw-events prefix (read by Snowpipe) and in the exports "
-            "bucket (unloads write generated file names); no other bucket or prefix.",
-            bucket_objects(raw_bucket, f"{raw_prefix}*"),
+            "Object ARNs under the raw-events and catalog prefixes (read by the two pipes) and "
+            "in the exports bucket (unloads write generated file names); no other bucket or "
+            "prefix.",
+            *(bucket_objects(raw_bucket, f"{prefix}*") for prefix in raw_prefixes),
             bucket_objects(exports_bucket),
         )
 

@@ -1,6 +1,8 @@
-"""The S3 event notification that tells Snowpipe (auto-ingest) about new raw objects."""
+"""The S3 event notifications that tell Snowpipe (auto-ingest) about new raw objects."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import aws_cdk as cdk
 from aws_cdk import aws_s3 as s3
@@ -17,9 +19,14 @@ def add_snowpipe_notification(
     raw_bucket: s3.Bucket,
     raw_bucket_name: str,
     queue_arn: str,
-    prefix: str,
+    prefixes: Sequence[str],
 ) -> None:
-    """Send `ObjectCreated` events under `prefix` to the pipe's SQS queue, if it is known yet.
+    """Send `ObjectCreated` events under each of `prefixes` to the pipes' SQS queue, if it
+    is known yet. The events pipe and the catalog pipe share that queue (an account's
+    auto-ingest pipes have one notification channel; each loads what its stage's path
+    covers: https://docs.snowflake.com/en/user-guide/data-load-snowpipe-auto-s3), so one
+    queue configuration per prefix; the prefixes do not overlap, as S3 requires of two
+    configurations for the same event type.
 
     The queue belongs to Snowflake (the pipe's `notification_channel`, known after the first
     `pulumi up`), so its policy already admits S3 and there is nothing to grant here.
@@ -42,11 +49,12 @@ def add_snowpipe_notification(
         return
     by_name = s3.Bucket.from_bucket_name(scope, "RawBucketForSnowpipe", raw_bucket_name)
     queue = sqs.Queue.from_queue_arn(scope, "SnowpipeQueue", queue_arn)
-    by_name.add_event_notification(
-        s3.EventType.OBJECT_CREATED,
-        s3_notifications.SqsDestination(queue),
-        s3.NotificationKeyFilter(prefix=prefix),
-    )
+    for prefix in prefixes:
+        by_name.add_event_notification(
+            s3.EventType.OBJECT_CREATED,
+            s3_notifications.SqsDestination(queue),
+            s3.NotificationKeyFilter(prefix=prefix),
+        )
     # The custom resource writes to the bucket: the bucket (and its policy) come first.
     by_name.node.find_child("Notifications").node.add_dependency(raw_bucket)
     handler = cdk.Stack.of(scope).node.find_child(NOTIFICATIONS_HANDLER)

@@ -2,7 +2,8 @@
 
 Names come from the shared config; the shapes follow the stacks: an on-demand stream, the
 raw / exports / artefacts buckets, the alarm topic, and the raw bucket's object-created
-notification, filtered on the raw prefix, to the queue that stands in for Snowpipe's channel.
+notifications, filtered on the raw events and the catalog prefixes, to the one queue that
+stands in for Snowpipe's channel (both pipes listen on it, as in Snowflake).
 """
 
 from __future__ import annotations
@@ -45,17 +46,15 @@ def create_local_resources(settings: Settings, client: Any) -> None:
         NotificationConfiguration={
             "QueueConfigurations": [
                 {
-                    "Id": "raw-events-to-loader",
+                    "Id": f"{name}-to-loader",
                     "QueueArn": queue_arn,
                     "Events": ["s3:ObjectCreated:*"],
-                    "Filter": {
-                        "Key": {
-                            "FilterRules": [
-                                {"Name": "prefix", "Value": settings.storage.prefixes.raw_events}
-                            ]
-                        }
-                    },
+                    "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": prefix}]}},
                 }
+                for name, prefix in (
+                    ("raw-events", settings.storage.prefixes.raw_events),
+                    ("catalog", settings.storage.prefixes.catalog),
+                )
             ]
         },
     )

@@ -12,7 +12,14 @@ Snowpipe's guarantees, kept here:
   (Snowpipe's ON_ERROR default is SKIP_FILE:
   https://docs.snowflake.com/en/user-guide/data-load-snowpipe-errors), never loaded in part.
 
-Columns are the shared `RAW_TABLE_COLUMNS`: the line as delivered, the object key, the
+Two pipes share the one notification channel, as Snowflake's auto-ingest pipes of one
+account share its SQS queue and each takes the objects under its own stage's path
+(https://docs.snowflake.com/en/user-guide/data-load-snowpipe-auto-s3): objects under the
+catalog prefix load into the raw catalog table, the rest into the raw events table. One
+load history serves both: their keys live under different prefixes, so (key, ETag) never
+names an object of the other table.
+
+Columns (both tables) are the shared `RAW_TABLE_COLUMNS`: the line as delivered, the object key, the
 1-based line number, and `loaded_at`. In AWS `loaded_at` is the load time; the local run
 simulates arrival days, so it is the simulated delivery time the Firehose stand-in stored
 on the object (falling back to now for objects put there by hand).
@@ -47,6 +54,12 @@ class RawTable:
     def from_settings(cls, settings: Settings) -> RawTable:
         return cls(settings.snowflake.raw_schema.lower(), settings.snowflake.raw_table.lower())
 
+    @classmethod
+    def catalog_from_settings(cls, settings: Settings) -> RawTable:
+        """The episode catalog's raw table: same schema, same columns, its own name."""
+        sf = settings.snowflake
+        return cls(sf.raw_schema.lower(), sf.catalog_table.lower())
+
     @property
     def qualified(self) -> str:
         return f"{self.schema}.{self.table}"
@@ -63,6 +76,9 @@ class LoadStats:
     objects_skipped: int = 0
     rows_loaded: int = 0
     objects_rejected: int = 0
+    # The catalog pipe's share (objects_loaded / rows_loaded count the events'):
+    catalog_objects_loaded: int = 0
+    catalog_rows_loaded: int = 0
     loaded_keys: list[str] = field(default_factory=list)
     rejected: dict[str, str] = field(default_factory=dict)  # object key -> why
 
@@ -73,6 +89,8 @@ class LoadStats:
             "objects_skipped": self.objects_skipped,
             "rows_loaded": self.rows_loaded,
             "objects_rejected": self.objects_rejected,
+            "catalog_objects_loaded": self.catalog_objects_loaded,
+            "catalog_rows_loaded": self.catalog_rows_loaded,
             "rejected": dict(self.rejected),
         }
 
@@ -104,6 +122,7 @@ class LocalSnowpipe:
         self._duckdb_path = duckdb_path
         self._clock = clock
         self._raw = RawTable.from_settings(settings)
+        self._catalog = RawTable.catalog_from_settings(settings)
         self._queue_url = sqs.get_queue_url(QueueName=settings.local.notification_queue)["QueueUrl"]
 
     def drain(self) -> LoadStats:
@@ -112,6 +131,7 @@ class LocalSnowpipe:
         self._duckdb_path.parent.mkdir(parents=True, exist_ok=True)
         with duckdb.connect(str(self._duckdb_path)) as con:
             ensure_raw_tables(con, self._raw)
+            ensure_raw_tables(con, self._catalog)
             for receipt, objects in self._notifications():
                 stats.notifications += 1
                 for key, etag in objects:
@@ -151,6 +171,8 @@ class LocalSnowpipe:
         body = response["Body"].read()
         loaded_at = _delivered_at(response.get("Metadata", {})) or self._clock()
         loaded_at_naive = loaded_at.astimezone(UTC).replace(tzinfo=None)  # TIMESTAMP is UTC
+        is_catalog = key.startswith(self._settings.storage.prefixes.catalog)
+        table = self._catalog if is_catalog else self._raw
         with tempfile.TemporaryDirectory(dir=self._duckdb_path.parent) as tmp:
             # DuckDB cannot reach S3 here (no httpfs offline): its reader gets a local copy.
             staged = Path(tmp) / "object"
@@ -158,7 +180,7 @@ class LocalSnowpipe:
             compression = "gzip" if key.endswith(".gz") else "none"
             con.execute("BEGIN TRANSACTION")
             try:
-                rows = _insert_object(con, self._raw, staged, compression, key, loaded_at_naive)
+                rows = _insert_object(con, table, staged, compression, key, loaded_at_naive)
                 con.execute(
                     f"INSERT INTO {self._raw.history} VALUES (?, ?, ?, ?)",
                     [key, etag, rows, loaded_at_naive],
@@ -176,8 +198,12 @@ class LocalSnowpipe:
                 con.execute("ROLLBACK")
                 raise
         crash_point("load:object-committed")
-        stats.objects_loaded += 1
-        stats.rows_loaded += rows
+        if is_catalog:
+            stats.catalog_objects_loaded += 1
+            stats.catalog_rows_loaded += rows
+        else:
+            stats.objects_loaded += 1
+            stats.rows_loaded += rows
         stats.loaded_keys.append(key)
 
 

@@ -34,10 +34,17 @@ def expected_grants(s: Settings) -> set[Row]:
         (loader, "FILE FORMAT", q(sf.raw_database, sf.raw_schema, sf.file_format), "USAGE"),
         (loader, "PIPE", q(sf.raw_database, sf.raw_schema, sf.pipe), "MONITOR"),
         (loader, "PIPE", q(sf.raw_database, sf.raw_schema, sf.pipe), "OPERATE"),
+        # the catalog: the same job on its table, stage and pipe
+        (loader, "TABLE", q(sf.raw_database, sf.raw_schema, sf.catalog_table), "INSERT"),
+        (loader, "TABLE", q(sf.raw_database, sf.raw_schema, sf.catalog_table), "SELECT"),
+        (loader, "STAGE", q(sf.raw_database, sf.raw_schema, sf.catalog_stage), "USAGE"),
+        (loader, "PIPE", q(sf.raw_database, sf.raw_schema, sf.catalog_pipe), "MONITOR"),
+        (loader, "PIPE", q(sf.raw_database, sf.raw_schema, sf.catalog_pipe), "OPERATE"),
         (transformer, "WAREHOUSE", sf.warehouse.name, "USAGE"),
         (transformer, "DATABASE", sf.raw_database, "USAGE"),
         (transformer, "SCHEMA", raw_schema, "USAGE"),
         (transformer, "TABLE", q(sf.raw_database, sf.raw_schema, sf.raw_table), "SELECT"),
+        (transformer, "TABLE", q(sf.raw_database, sf.raw_schema, sf.catalog_table), "SELECT"),
         (transformer, "DATABASE", sf.analytics_database, "USAGE"),
         (
             transformer,
@@ -62,6 +69,7 @@ def expected_grants(s: Settings) -> set[Row]:
         (previewer, "SCHEMA", raw_schema, "USAGE"),
         (previewer, "DATABASE", sf.analytics_database, "USAGE"),
         (previewer, "PIPE", q(sf.raw_database, sf.raw_schema, sf.pipe), "MONITOR"),
+        (previewer, "PIPE", q(sf.raw_database, sf.raw_schema, sf.catalog_pipe), "MONITOR"),
     }
     for schema in (sf.staging_schema, sf.intermediate_schema, sf.marts_schema):
         rows.add((previewer, "SCHEMA", q(sf.analytics_database, schema), "USAGE"))

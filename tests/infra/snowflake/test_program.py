@@ -62,6 +62,12 @@ def test_every_object_is_named_by_the_config(run: StackRun, settings: Settings) 
         ),
         ("table:Table", f"{sf.raw_database}.{sf.raw_schema}.{sf.raw_table}"),
         ("pipe:Pipe", f"{sf.raw_database}.{sf.raw_schema}.{sf.pipe}"),
+        (
+            "stageExternalS3:StageExternalS3",
+            f"{sf.raw_database}.{sf.raw_schema}.{sf.catalog_stage}",
+        ),
+        ("table:Table", f"{sf.raw_database}.{sf.raw_schema}.{sf.catalog_table}"),
+        ("pipe:Pipe", f"{sf.raw_database}.{sf.raw_schema}.{sf.catalog_pipe}"),
     }
     actual = {
         (
@@ -154,8 +160,13 @@ def test_pipe_load_errors_are_published_to_the_alarm_topic(
     assert i["enabled"] is True
     assert i["awsSnsTopicArn"] == settings.alerting.topic_arn
     assert i["awsSnsRoleArn"] == settings.alerting.snowflake_publisher_role_arn
-    (pipe,) = run.of_type(f"{T}pipe:Pipe")
-    assert pipe.inputs["errorIntegration"] == settings.snowflake.notification_integration
+    pipes = run.of_type(f"{T}pipe:Pipe")
+    assert {p.inputs["name"] for p in pipes} == {
+        settings.snowflake.pipe,
+        settings.snowflake.catalog_pipe,
+    }
+    for pipe in pipes:  # the catalog's load errors reach the same topic
+        assert pipe.inputs["errorIntegration"] == settings.snowflake.notification_integration
     assert "snowflake_notification_integration_resource" in PREVIEW_FEATURES
 
 
@@ -164,25 +175,28 @@ def test_ingestion_reads_the_raw_prefix_through_the_cdk_role(
 ) -> None:
     st, sf = settings.storage, settings.snowflake
     raw_url = f"s3://{st.buckets.raw}/{st.prefixes.raw_events}"
+    catalog_url = f"s3://{st.buckets.raw}/{st.prefixes.catalog}"
     exports_url = f"s3://{st.buckets.exports}/"
     (integration,) = run.of_type(f"{T}storageIntegrationAws:StorageIntegrationAws")
     assert integration.inputs["storageAwsRoleArn"] == settings.access.snowflake_access_role_arn
-    assert integration.inputs["storageAllowedLocations"] == [raw_url, exports_url]
+    assert integration.inputs["storageAllowedLocations"] == [raw_url, catalog_url, exports_url]
     assert integration.inputs["enabled"] is True
     stages = {
         s.inputs["name"]: s.inputs for s in run.of_type(f"{T}stageExternalS3:StageExternalS3")
     }
     assert stages[sf.stage]["url"] == raw_url
+    assert stages[sf.catalog_stage]["url"] == catalog_url
     assert stages[sf.exports_stage]["url"] == exports_url
     for stage in stages.values():
         assert stage["storageIntegration"] == sf.storage_integration
-    assert stages[sf.stage]["fileFormat"] == {
-        "formatName": q(sf.raw_database, sf.raw_schema, sf.file_format)
-    }
+    for stage in (sf.stage, sf.catalog_stage):  # one GZIP NDJSON format for both
+        assert stages[stage]["fileFormat"] == {
+            "formatName": q(sf.raw_database, sf.raw_schema, sf.file_format)
+        }
     (file_format,) = run.of_type(f"{T}fileFormatJson:FileFormatJson")
     assert file_format.inputs["compression"] == "GZIP"
-    (pipe,) = run.of_type(f"{T}pipe:Pipe")
-    assert pipe.inputs["autoIngest"] is True
+    for pipe in run.of_type(f"{T}pipe:Pipe"):
+        assert pipe.inputs["autoIngest"] is True
 
 
 def test_nothing_burns_credits_on_a_schedule(run: StackRun) -> None:
@@ -282,6 +296,7 @@ def test_every_snowflake_object_belongs_to_a_component(run: StackRun) -> None:
         "storage",
         "compute",
         "ingestion",
+        "catalog-ingestion",
         "access-control",
         "load-error-notifications",
     }
@@ -304,4 +319,5 @@ def test_prod_data_is_protected_from_destroy(stack_runs: dict[str, StackRun]) ->
         "schema:Schema intermediate",
         "schema:Schema marts",
         "table:Table raw-events",
+        "table:Table raw-catalog",
     }

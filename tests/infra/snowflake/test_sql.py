@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlglot
 from sqlglot import exp
 
@@ -30,15 +31,31 @@ def test_raw_table_has_the_shared_columns(run: StackRun, settings: Settings) -> 
     ]
 
 
-def test_pipe_copies_every_record_with_its_origin(run: StackRun, settings: Settings) -> None:
+def pipe_named(run: StackRun, name: str):
+    (pipe,) = [p for p in run.of_type(f"{T}pipe:Pipe") if p.inputs["name"] == name]
+    return pipe
+
+
+def test_catalog_table_has_the_raw_events_columns(run: StackRun, settings: Settings) -> None:
     sf = settings.snowflake
-    (pipe,) = run.of_type(f"{T}pipe:Pipe")
-    copy = parse(pipe.inputs["copyStatement"])
+    assert column_names(run, sf.catalog_table) == column_names(run, sf.raw_table)
+
+
+@pytest.mark.parametrize("source", ["events", "catalog"])
+def test_pipe_copies_every_record_with_its_origin(
+    run: StackRun, settings: Settings, source: str
+) -> None:
+    sf = settings.snowflake
+    pipe_name, table, stage = {
+        "events": (sf.pipe, sf.raw_table, sf.stage),
+        "catalog": (sf.catalog_pipe, sf.catalog_table, sf.catalog_stage),
+    }[source]
+    copy = parse(pipe_named(run, pipe_name).inputs["copyStatement"])
     assert isinstance(copy, exp.Copy)
     target = copy.this
-    assert table_name(target.this) == f"{sf.raw_database}.{sf.raw_schema}.{sf.raw_table}"
+    assert table_name(target.this) == f"{sf.raw_database}.{sf.raw_schema}.{table}"
     inserted = [column.name.upper() for column in target.expressions]
-    assert inserted == column_names(run, sf.raw_table)
+    assert inserted == column_names(run, table)
 
     (source,) = copy.args["files"]
     select = source.this
@@ -51,9 +68,12 @@ def test_pipe_copies_every_record_with_its_origin(run: StackRun, settings: Setti
         "CAST(CONVERT_TIMEZONE('UTC', METADATA$START_SCAN_TIME) AS TIMESTAMPNTZ)",
     ]
     assert select.args["from_"].this.sql("snowflake") == (
-        f"@{sf.raw_database}.{sf.raw_schema}.{sf.stage}"
+        f"@{sf.raw_database}.{sf.raw_schema}.{stage}"
     )
     assert select.args.get("where") is None
+    # No copy option at all, so none of those CREATE PIPE refuses (FILES, PURGE, FORCE,
+    # ON_ERROR = ABORT_STATEMENT, VALIDATION_MODE, ...: see sql.py).
+    assert not copy.args.get("params"), copy.args.get("params")
 
 
 # Functions CREATE PIPE says not to use in a pipe's COPY: their value can be hours earlier
@@ -70,8 +90,12 @@ TIME_OF_CALL_FUNCTIONS = {
 }
 
 
-def test_loaded_at_is_the_scan_time_in_utc_not_a_time_of_call(run: StackRun) -> None:
-    (pipe,) = run.of_type(f"{T}pipe:Pipe")
+@pytest.mark.parametrize("source", ["events", "catalog"])
+def test_loaded_at_is_the_scan_time_in_utc_not_a_time_of_call(
+    run: StackRun, settings: Settings, source: str
+) -> None:
+    sf = settings.snowflake
+    pipe = pipe_named(run, sf.pipe if source == "events" else sf.catalog_pipe)
     copy = parse(pipe.inputs["copyStatement"])
     select = copy.args["files"][0].this
     loaded_at = select.expressions[3]

@@ -152,8 +152,16 @@ def test_execution_role_reaches_only_this_environments_resources(app: Synthesize
         for prefix in (mwaa.connections_secret_prefix, mwaa.variables_secret_prefix)
     }
     assert by_sid["PublishMetrics"]["Resource"].endswith(f":environment/{mwaa.environment_name}")
-    # Never the raw bucket: the DAG has no business reading raw events directly.
-    assert buckets.raw not in json.dumps(found)
+    # Of the raw bucket, only putting catalog snapshots: the DAG has no business reading
+    # (or overwriting) raw events.
+    catalog = f"arn:aws:s3:::{buckets.raw}/{app.settings.storage.prefixes.catalog}*"
+    assert by_sid["WriteCatalogSnapshots"]["Action"] == "s3:PutObject"
+    assert by_sid["WriteCatalogSnapshots"]["Resource"] == catalog
+    others = [s for s in found if s["Sid"] != "WriteCatalogSnapshots"]
+    assert buckets.raw not in json.dumps(others)
+    assert by_sid["EncryptCatalogSnapshots"]["Action"] == "kms:GenerateDataKey"
+    raw_key = by_sid["EncryptCatalogSnapshots"]["Resource"]["Fn::GetStackOutput"]
+    assert "RawDataKey" in raw_key["OutputName"]
     # The Celery KMS statement is usable only through SQS.
     celery_kms = by_sid["CeleryQueueEncryption"]
     assert "Resource" not in celery_kms

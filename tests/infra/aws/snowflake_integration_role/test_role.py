@@ -50,10 +50,10 @@ def test_before_the_handoff_the_role_trusts_nobody_and_synth_says_so(
     assert any("integration_external_id" in str(w) for w in warnings)
 
 
-def test_reads_only_the_raw_prefix_and_writes_only_exports(app: SynthesizedApp) -> None:
+def test_reads_only_the_raw_prefixes_and_writes_only_exports(app: SynthesizedApp) -> None:
     role_id, _ = access_role(app)
     buckets = app.settings.storage.buckets
-    raw_prefix = app.settings.storage.prefixes.raw_events
+    prefixes = app.settings.storage.prefixes
     by_action: dict[str, set[str]] = {}
     for statement in role_statements(app.template("SnowflakeAccess"), role_id):
         assert statement["Effect"] == "Allow"
@@ -61,7 +61,11 @@ def test_reads_only_the_raw_prefix_and_writes_only_exports(app: SynthesizedApp) 
             by_action.setdefault(action, set()).update(
                 r if isinstance(r, str) else "<key>" for r in as_list(statement["Resource"])
             )
-    assert by_action["s3:GetObject"] == {f"arn:aws:s3:::{buckets.raw}/{raw_prefix}*"}
+    # the events pipe's prefix and the catalog pipe's, nothing else of raw (not errors/)
+    assert by_action["s3:GetObject"] == {
+        f"arn:aws:s3:::{buckets.raw}/{prefixes.raw_events}*",
+        f"arn:aws:s3:::{buckets.raw}/{prefixes.catalog}*",
+    }
     assert by_action["s3:PutObject"] == {f"arn:aws:s3:::{buckets.exports}/*"}
     assert by_action["s3:ListBucket"] == {
         f"arn:aws:s3:::{buckets.raw}",
@@ -81,7 +85,7 @@ def test_reads_only_the_raw_prefix_and_writes_only_exports(app: SynthesizedApp) 
     }
 
 
-def test_listing_raw_is_limited_to_the_raw_prefix(app: SynthesizedApp) -> None:
+def test_listing_raw_is_limited_to_the_two_pipes_prefixes(app: SynthesizedApp) -> None:
     role_id, _ = access_role(app)
     raw_arn = f"arn:aws:s3:::{app.settings.storage.buckets.raw}"
     (listing,) = (
@@ -89,8 +93,10 @@ def test_listing_raw_is_limited_to_the_raw_prefix(app: SynthesizedApp) -> None:
         for s in role_statements(app.template("SnowflakeAccess"), role_id)
         if "s3:ListBucket" in as_list(s["Action"]) and raw_arn in as_list(s["Resource"])
     )
-    prefix = app.settings.storage.prefixes.raw_events
-    assert listing["Condition"] == {"StringLike": {"s3:prefix": [f"{prefix}*"]}}
+    prefixes = app.settings.storage.prefixes
+    assert listing["Condition"] == {
+        "StringLike": {"s3:prefix": [f"{prefixes.raw_events}*", f"{prefixes.catalog}*"]}
+    }
 
 
 def test_kms_rights_are_decrypt_on_raw_and_encrypt_on_outputs(app: SynthesizedApp) -> None:

@@ -162,7 +162,7 @@ def test_no_snowpipe_notification_until_the_queue_is_known(app: SynthesizedApp) 
     assert any("pipe_notification_channel" in str(w.data) for w in warnings)
 
 
-def test_a_known_queue_gets_the_raw_events_notification_beside_others(
+def test_a_known_queue_gets_the_raw_events_and_catalog_notifications_beside_others(
     handed_off: SynthesizedApp,
 ) -> None:
     """Through CDK's notifications resource in its merging mode (`Managed: false`), never
@@ -173,12 +173,16 @@ def test_a_known_queue_gets_the_raw_events_notification_beside_others(
     props = notifications["Properties"]
     assert props["BucketName"] == handed_off.settings.storage.buckets.raw
     assert props["Managed"] is False
-    (config,) = props["NotificationConfiguration"]["QueueConfigurations"]
-    assert config["QueueArn"] == SNOWPIPE_QUEUE_ARN
-    assert config["Events"] == ["s3:ObjectCreated:*"]
-    assert config["Filter"]["Key"]["FilterRules"] == [
-        {"Name": "prefix", "Value": handed_off.settings.storage.prefixes.raw_events}
+    configs = props["NotificationConfiguration"]["QueueConfigurations"]
+    prefixes = handed_off.settings.storage.prefixes
+    # Both pipes listen on the one queue; one configuration per prefix, no other prefix.
+    assert [c["Filter"]["Key"]["FilterRules"] for c in configs] == [
+        [{"Name": "prefix", "Value": prefixes.raw_events}],
+        [{"Name": "prefix", "Value": prefixes.catalog}],
     ]
+    for config in configs:
+        assert config["QueueArn"] == SNOWPIPE_QUEUE_ARN
+        assert config["Events"] == ["s3:ObjectCreated:*"]
     assert raw_id in notifications["DependsOn"]
 
 

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from podcast_analytics.catalog.cms import read_cms_export
-from podcast_analytics.catalog.feeds import FeedSource
+from podcast_analytics.catalog.feeds import FeedSource, first_line
 from podcast_analytics.catalog.snapshot import CatalogSnapshot, build_snapshot
 from podcast_analytics.contract import parse_event_ts
 
@@ -72,22 +72,17 @@ def read_listed_feeds(
         try:
             cms = read_cms_export(fetch(feed_list.cms_export))
         except (OSError, ValueError) as exc:  # CmsExportError is a ValueError
-            cms_problem = _first_line(exc)
+            cms_problem = first_line(exc)
 
     def contents() -> Any:
         for source in feed_list.feeds:
             try:
                 yield source, fetch(source.url)
             except (OSError, ValueError) as exc:
-                yield source, f"feed:unreachable ({_first_line(exc)})"
+                yield source, f"feed:unreachable ({first_line(exc)})"
 
     snapshot = build_snapshot(contents(), fetched_at=fetched_at, cms=cms)
     if cms_problem is not None:
         # Without the export the episodes still load, with no ad breaks: said, not hidden.
         snapshot.failed_feeds[feed_list.cms_export] = f"cms:unreadable ({cms_problem})"  # type: ignore[index]
     return snapshot
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0][:200] if text else type(exc).__name__

@@ -19,7 +19,6 @@ dropping it. A feed that is no feed at all is a problem of the whole feed, repor
 from __future__ import annotations
 
 import calendar
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -28,8 +27,7 @@ import feedparser
 
 from podcast_analytics.catalog.cms import CmsExport
 from podcast_analytics.catalog.durations import parse_itunes_duration
-
-_HTTP_URL = re.compile(r"https?://\S+")
+from podcast_analytics.contract.catalog import HTTP_URL
 
 
 @dataclass(frozen=True)
@@ -59,7 +57,7 @@ def read_feed(
     parsed = feedparser.parse(content)
     if not parsed.entries and (parsed.bozo or not parsed.feed):
         reason = getattr(parsed, "bozo_exception", None) or "no channel and no items"
-        result.problem = f"feed:unreadable ({_first_line(reason)})"
+        result.problem = f"feed:unreadable ({first_line(reason)})"
         return result
     feed_url = _feed_url(source, parsed.feed)
     fetched = format_instant(fetched_at)
@@ -107,14 +105,15 @@ def _duration(entry: Any) -> float | int | str | None:
 
 def _feed_url(source: FeedSource, channel: Any) -> str | None:
     """The feed's public address: where it was fetched, else its atom:link rel=self."""
-    if _HTTP_URL.fullmatch(source.url):
+    if HTTP_URL.fullmatch(source.url):
         return source.url
     for link in channel.get("links", []):
-        if link.get("rel") == "self" and _HTTP_URL.fullmatch(link.get("href", "")):
+        if link.get("rel") == "self" and HTTP_URL.fullmatch(link.get("href", "")):
             return str(link["href"])
     return None
 
 
-def _first_line(value: object) -> str:
+def first_line(value: object) -> str:
+    """A problem (an exception, a parser's complaint) as one short line for the counts."""
     text = str(value).strip()
     return text.splitlines()[0][:200] if text else type(value).__name__

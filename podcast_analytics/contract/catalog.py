@@ -40,7 +40,8 @@ AD_BREAK_KINDS = ("pre", "mid", "post")
 _REQUIRED_STRINGS = ("podcast_id", "episode_id", "title", "published_at", "fetched_at")
 _NON_EMPTY = ("podcast_id", "episode_id", "title")
 _TIMESTAMPS = ("published_at", "fetched_at")
-_URL = re.compile(r"https?://\S+")
+# What `feed_url` must be; the feed reader keeps a feed address only when it is one.
+HTTP_URL = re.compile(r"https?://\S+")
 
 
 def catalog_invalid_reason(record: Any) -> str | None:
@@ -79,7 +80,7 @@ def catalog_invalid_reason(record: Any) -> str | None:
     if feed_url is not None:
         if not isinstance(feed_url, str):
             return "bad_type:feed_url"
-        if not _URL.fullmatch(feed_url):
+        if not HTTP_URL.fullmatch(feed_url):
             return "bad_value:feed_url"
     return None
 

@@ -13,6 +13,7 @@ from podcast_analytics.catalog.feeds import FeedSource, read_feed
 from podcast_analytics.catalog.snapshot import (
     CatalogSnapshot,
     build_snapshot,
+    put_snapshot,
     replay_snapshot,
     snapshot_key,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "FeedSource",
     "build_snapshot",
     "parse_itunes_duration",
+    "put_snapshot",
     "read_cms_export",
     "read_feed",
     "replay_snapshot",

@@ -23,7 +23,7 @@ from typing import Any
 
 from podcast_analytics.catalog.cms import CmsExport
 from podcast_analytics.catalog.feeds import FeedSource, read_feed
-from podcast_analytics.config.model import Prefixes
+from podcast_analytics.config.model import Prefixes, Settings
 from podcast_analytics.contract import catalog_invalid_reason
 
 
@@ -87,6 +87,30 @@ class CatalogSnapshot:
 
 def snapshot_key(prefixes: Prefixes, day: date, batch_id: str) -> str:
     return f"{prefixes.catalog_for(day)}{batch_id}.ndjson.gz"
+
+
+def put_snapshot(
+    s3: Any,
+    settings: Settings,
+    snapshot: CatalogSnapshot,
+    day: date,
+    *,
+    metadata: dict[str, str] | None = None,
+) -> str | None:
+    """Put the snapshot under the raw bucket's catalog prefix (the catalog pipe's stage);
+    its key, or None when there is nothing to write. The bucket's default encryption (the
+    raw KMS key) applies, so no header is needed."""
+    if not snapshot.lines:
+        return None
+    key = snapshot_key(settings.storage.prefixes, day, snapshot.batch_id())
+    s3.put_object(
+        Bucket=settings.storage.buckets.raw,
+        Key=key,
+        Body=snapshot.object_body(),
+        ContentType="application/gzip",
+        **({"Metadata": metadata} if metadata else {}),
+    )
+    return key
 
 
 def build_snapshot(

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from podcast_analytics.catalog import snapshot_key
+from podcast_analytics.catalog import put_snapshot
 from podcast_analytics.catalog.feed_list import FeedList, Fetch, read_listed_feeds
 from podcast_analytics.config import Settings
 
@@ -60,14 +60,5 @@ def read_catalog(
             f"no feed of {snapshot.feeds} could be read: "
             + "; ".join(f"{url}: {why}" for url, why in sorted(snapshot.failed_feeds.items()))
         )
-    key = None
-    if snapshot.lines:
-        key = snapshot_key(settings.storage.prefixes, fetched_at.date(), snapshot.batch_id())
-        # The bucket's default encryption (the raw KMS key) applies; no header needed.
-        s3.put_object(
-            Bucket=settings.storage.buckets.raw,
-            Key=key,
-            Body=snapshot.object_body(),
-            ContentType="application/gzip",
-        )
+    key = put_snapshot(s3, settings, snapshot, fetched_at.date())
     return {"key": key, "fetched_at": fetched_at.isoformat(), **summary}

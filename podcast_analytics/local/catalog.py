@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from podcast_analytics.catalog import CatalogSnapshot, replay_snapshot, snapshot_key
+from podcast_analytics.catalog import CatalogSnapshot, put_snapshot, replay_snapshot
 from podcast_analytics.catalog.feed_list import FeedList, parse_feed_list, read_listed_feeds
 from podcast_analytics.catalog.snapshot import CatalogInputError
 from podcast_analytics.local.context import LocalContext
@@ -63,8 +63,11 @@ def read_catalog(
             snapshot = replay_snapshot(catalog_path)
         except CatalogInputError as exc:
             raise PipelineError(str(exc)) from None
-        batch_id = snapshot.batch_id()
-        known = read_ledger(ctx.out_dir, CATALOG_LEDGER_FILE).get(batch_id, {}).get("loaded_at")
+        known = (
+            read_ledger(ctx.out_dir, CATALOG_LEDGER_FILE)
+            .get(snapshot.batch_id(), {})
+            .get("loaded_at")
+        )
         read_at = (
             datetime.fromisoformat(known) if known else datetime.now(UTC).replace(microsecond=0)
         )
@@ -75,33 +78,29 @@ def read_catalog(
         listed = _feed_list(feed_list)
         read_at = listed.fetched_at or datetime.now(UTC).replace(microsecond=0)
         snapshot = read_listed_feeds(listed, _read_file, fetched_at=read_at)
-        batch_id = snapshot.batch_id()
         source = {"feed_list": str(feed_list)}
-    return publish_snapshot(ctx, snapshot, batch_id=batch_id, read_at=read_at, source=source)
+    return _publish_snapshot(ctx, snapshot, read_at=read_at, source=source)
 
 
-def publish_snapshot(
+def _publish_snapshot(
     ctx: LocalContext,
     snapshot: CatalogSnapshot,
     *,
-    batch_id: str,
     read_at: datetime,
     source: dict[str, Any],
 ) -> dict[str, Any]:
     if not snapshot.balanced:  # a bug, not an input problem: items unaccounted for
         raise PipelineError(f"the catalog read does not add up: {snapshot.summary()}")
-    key = None
-    if snapshot.lines:
-        key = snapshot_key(ctx.settings.storage.prefixes, read_at.astimezone(UTC).date(), batch_id)
-        ctx.client("s3").put_object(
-            Bucket=ctx.settings.storage.buckets.raw,
-            Key=key,
-            Body=snapshot.object_body(),
-            ContentType="application/gzip",
-            # The stand-in's loaded_at: the read's time, so a rerun loads the same rows.
-            Metadata={DELIVERED_AT_METADATA: read_at.isoformat()},
-        )
+    key = put_snapshot(
+        ctx.client("s3"),
+        ctx.settings,
+        snapshot,
+        read_at.astimezone(UTC).date(),
+        # The stand-in's loaded_at: the read's time, so a rerun loads the same rows.
+        metadata={DELIVERED_AT_METADATA: read_at.isoformat()},
+    )
     crash_point("catalog:snapshot-written")
+    batch_id = snapshot.batch_id()
     entry = {**source, "key": key, "loaded_at": read_at.isoformat(), **snapshot.summary()}
     record_batch(ctx.out_dir, batch_id, entry, CATALOG_LEDGER_FILE)
     return {"batch_id": batch_id, **entry}

@@ -185,16 +185,18 @@ class CloudSide:
         return read_catalog(s3, self.settings, listed)
 
     def load(self, *, since: datetime) -> dict[str, Any]:
-        from podcast_analytics.cloud.load import check_loads
+        from podcast_analytics.cloud.load import RawSource, check_loads
 
         conn_id = self.settings.mwaa.snowflake_loader_conn_id
         wait_s = _pipe_wait_s(self.settings)
         with closing(self.connect(conn_id)) as connection:
             # The events' pipe gets most of the wait; the catalog's one small snapshot the
             # rest (read_catalog wrote it just before this task).
-            events = check_loads(connection, self.settings, since=since, timeout_s=wait_s * 0.75)
+            events = check_loads(
+                connection, RawSource.events(self.settings), since=since, timeout_s=wait_s * 0.75
+            )
             catalog = check_loads(
-                connection, self.settings, since=since, timeout_s=wait_s * 0.25, catalog=True
+                connection, RawSource.catalog(self.settings), since=since, timeout_s=wait_s * 0.25
             )
         return {**events, "catalog": catalog}
 
@@ -290,15 +292,16 @@ def failure_message(
     """One paragraph for the on-call: what failed, why (first line), where to look."""
     from podcast_analytics.cloud.artefacts import run_key
     from podcast_analytics.cloud.export import exports_stage_name
-    from podcast_analytics.cloud.load import pipe_name, raw_table_name
+    from podcast_analytics.cloud.load import RawSource
 
     stage = stage_of(task_id)
     table = _LOCAL_WHERE_TO_LOOK if settings.environment == "local" else _WHERE_TO_LOOK
+    events, catalog = RawSource.events(settings), RawSource.catalog(settings)
     hint = table[stage].format(
-        pipe=pipe_name(settings),
-        raw_table=raw_table_name(settings),
-        catalog_pipe=pipe_name(settings, catalog=True),
-        catalog_table=raw_table_name(settings, catalog=True),
+        pipe=events.pipe,
+        raw_table=events.table,
+        catalog_pipe=catalog.pipe,
+        catalog_table=catalog.table,
         raw_bucket=settings.storage.buckets.raw,
         errors_prefix=settings.storage.prefixes.errors,
         catalog_prefix=settings.storage.prefixes.catalog,

@@ -62,29 +62,42 @@ class FailedLoad:
         )
 
 
-# The two pipes the load task checks: the events' and the episode catalog's (whose snapshot
-# the read_catalog task wrote just before). `catalog=True` names the catalog's pipe/table.
-def pipe_name(settings: Settings, *, catalog: bool = False) -> str:
-    sf = settings.snowflake
-    return f"{sf.raw_database}.{sf.raw_schema}.{sf.catalog_pipe if catalog else sf.pipe}"
+@dataclass(frozen=True, slots=True)
+class RawSource:
+    """One auto-ingest pipe and the raw table it loads, fully qualified. The load task checks
+    two: the events' and the episode catalog's (whose snapshot read_catalog wrote just
+    before); everything below takes the one it checks."""
+
+    database: str
+    pipe: str
+    table: str
+
+    @classmethod
+    def events(cls, settings: Settings) -> RawSource:
+        sf = settings.snowflake
+        return cls._in_raw_schema(settings, sf.pipe, sf.raw_table)
+
+    @classmethod
+    def catalog(cls, settings: Settings) -> RawSource:
+        sf = settings.snowflake
+        return cls._in_raw_schema(settings, sf.catalog_pipe, sf.catalog_table)
+
+    @classmethod
+    def _in_raw_schema(cls, settings: Settings, pipe: str, table: str) -> RawSource:
+        sf = settings.snowflake
+        schema = f"{sf.raw_database}.{sf.raw_schema}"
+        return cls(sf.raw_database, f"{schema}.{pipe}", f"{schema}.{table}")
 
 
-def raw_table_name(settings: Settings, *, catalog: bool = False) -> str:
-    sf = settings.snowflake
-    table = sf.catalog_table if catalog else sf.raw_table
-    return f"{sf.raw_database}.{sf.raw_schema}.{table}"
-
-
-def pipe_status(connection: Any, settings: Settings, *, catalog: bool = False) -> PipeStatus:
-    pipe = pipe_name(settings, catalog=catalog)
+def pipe_status(connection: Any, source: RawSource) -> PipeStatus:
     cursor = connection.cursor()
     try:
-        cursor.execute("SELECT SYSTEM$PIPE_STATUS(%s)", (pipe,))
+        cursor.execute("SELECT SYSTEM$PIPE_STATUS(%s)", (source.pipe,))
         row = cursor.fetchone()
     finally:
         cursor.close()
     if row is None:
-        raise PipeNotRunning(f"SYSTEM$PIPE_STATUS returned nothing for {pipe}")
+        raise PipeNotRunning(f"SYSTEM$PIPE_STATUS returned nothing for {source.pipe}")
     status = json.loads(row[0])
     return PipeStatus(
         execution_state=str(status.get("executionState", "UNKNOWN")),
@@ -94,21 +107,20 @@ def pipe_status(connection: Any, settings: Settings, *, catalog: bool = False) -
 
 def wait_for_pipe_drain(
     connection: Any,
-    settings: Settings,
+    source: RawSource,
     *,
     timeout_s: float,
     poll_interval_s: float = 30.0,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
-    catalog: bool = False,
 ) -> PipeStatus:
     """Poll the pipe until no file is pending; raise if it stops or the time runs out."""
     deadline = clock() + timeout_s
     while True:
-        status = pipe_status(connection, settings, catalog=catalog)
+        status = pipe_status(connection, source)
         if status.execution_state != RUNNING:
             raise PipeNotRunning(
-                f"pipe {pipe_name(settings, catalog=catalog)} is {status.execution_state} with "
+                f"pipe {source.pipe} is {status.execution_state} with "
                 f"{status.pending_file_count} files pending: resume it "
                 f"(ALTER PIPE ... SET PIPE_EXECUTION_PAUSED = FALSE) and re-run"
             )
@@ -116,29 +128,24 @@ def wait_for_pipe_drain(
             return status
         if clock() + poll_interval_s > deadline:
             raise PipeNotDrained(
-                f"pipe {pipe_name(settings, catalog=catalog)} still has "
+                f"pipe {source.pipe} still has "
                 f"{status.pending_file_count} files pending after {timeout_s:.0f} s"
             )
         sleep(poll_interval_s)
 
 
-def unsettled_loads(
-    connection: Any, settings: Settings, *, since: datetime, catalog: bool = False
-) -> list[FailedLoad]:
+def unsettled_loads(connection: Any, source: RawSource, *, since: datetime) -> list[FailedLoad]:
     """Files since `since` (UTC) whose COPY_HISTORY status is anything but Loaded."""
-    sf = settings.snowflake
     # Identifiers come from the validated config; every value is a bound parameter.
     sql = (
         "SELECT file_name, status, error_count, first_error_message "  # noqa: S608
-        f"FROM TABLE({sf.raw_database}.INFORMATION_SCHEMA.COPY_HISTORY("
+        f"FROM TABLE({source.database}.INFORMATION_SCHEMA.COPY_HISTORY("
         "TABLE_NAME => %s, START_TIME => TO_TIMESTAMP_LTZ(%s))) "
         "WHERE UPPER(status) <> %s ORDER BY last_load_time, file_name"
     )
     cursor = connection.cursor()
     try:
-        cursor.execute(
-            sql, (raw_table_name(settings, catalog=catalog), since.isoformat(), LOADED_STATUS)
-        )
+        cursor.execute(sql, (source.table, since.isoformat(), LOADED_STATUS))
         rows = cursor.fetchall()
     finally:
         cursor.close()
@@ -159,37 +166,34 @@ def _with_status(loads: list[FailedLoad], *statuses: str) -> list[FailedLoad]:
 
 def check_loads(
     connection: Any,
-    settings: Settings,
+    source: RawSource,
     *,
     since: datetime,
     timeout_s: float,
     poll_interval_s: float = 30.0,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
-    catalog: bool = False,
 ) -> dict[str, Any]:
-    """The load task: pipe drained, no file still loading, none failed; else raise.
-    `catalog=True` checks the episode catalog's pipe and table instead of the events'."""
+    """The load task's check of one pipe: drained, no file still loading, none failed;
+    else raise."""
     deadline = clock() + timeout_s
-    table = raw_table_name(settings, catalog=catalog)
     status = wait_for_pipe_drain(
         connection,
-        settings,
+        source,
         timeout_s=timeout_s,
         poll_interval_s=poll_interval_s,
         sleep=sleep,
         clock=clock,
-        catalog=catalog,
     )
     while True:
-        unsettled = unsettled_loads(connection, settings, since=since, catalog=catalog)
+        unsettled = unsettled_loads(connection, source, since=since)
         in_progress = _with_status(unsettled, IN_PROGRESS_STATUS)
         if not in_progress:
             break
         if clock() + poll_interval_s > deadline:
             raise PipeNotDrained(
                 f"{len(in_progress)} file(s) still 'Load in progress' in "
-                f"{table} after {timeout_s:.0f} s, e.g. "
+                f"{source.table} after {timeout_s:.0f} s, e.g. "
                 f"{in_progress[0].file_name}"
             )
         sleep(poll_interval_s)
@@ -198,12 +202,12 @@ def check_loads(
         shown = "; ".join(f.describe() for f in failures[:5])
         more = f" and {len(failures) - 5} more" if len(failures) > 5 else ""
         raise LoadErrors(
-            f"Snowpipe failed to load {len(failures)} file(s) into {table} "
+            f"Snowpipe failed to load {len(failures)} file(s) into {source.table} "
             f"since {since.isoformat()}: {shown}{more}"
         )
     skipped = _with_status(unsettled, SKIPPED_STATUS)
     return {
-        "pipe": pipe_name(settings, catalog=catalog),
+        "pipe": source.pipe,
         "state": status.execution_state,
         "failed_files": 0,
         "skipped_files": [load.file_name for load in skipped],

@@ -39,7 +39,7 @@ def test_waits_until_no_file_is_pending(dev_settings):
     connection, clock = scripted([3, 1, 0]), Clock()
     status = snowpipe.wait_for_pipe_drain(
         connection,
-        dev_settings,
+        snowpipe.RawSource.events(dev_settings),
         timeout_s=600,
         poll_interval_s=30,
         sleep=clock.sleep,
@@ -60,7 +60,7 @@ def test_gives_up_loudly_when_files_stay_pending(dev_settings):
     with pytest.raises(snowpipe.PipeNotDrained, match="still has 5 files pending after 90 s"):
         snowpipe.wait_for_pipe_drain(
             connection,
-            dev_settings,
+            snowpipe.RawSource.events(dev_settings),
             timeout_s=90,
             poll_interval_s=30,
             sleep=clock.sleep,
@@ -73,7 +73,11 @@ def test_a_paused_pipe_fails_at_once(dev_settings):
     connection, clock = scripted([2], state="PAUSED"), Clock()
     with pytest.raises(snowpipe.PipeNotRunning, match="is PAUSED with 2 files pending"):
         snowpipe.wait_for_pipe_drain(
-            connection, dev_settings, timeout_s=600, sleep=clock.sleep, clock=lambda: clock.now
+            connection,
+            snowpipe.RawSource.events(dev_settings),
+            timeout_s=600,
+            sleep=clock.sleep,
+            clock=lambda: clock.now,
         )
     assert clock.sleeps == []
 
@@ -85,7 +89,13 @@ def test_copy_history_errors_fail_the_load_and_name_the_files(dev_settings):
     ]
     connection = scripted([0], failures)
     with pytest.raises(snowpipe.LoadErrors) as caught:
-        snowpipe.check_loads(connection, dev_settings, since=SINCE, timeout_s=60, sleep=pytest.fail)
+        snowpipe.check_loads(
+            connection,
+            snowpipe.RawSource.events(dev_settings),
+            since=SINCE,
+            timeout_s=60,
+            sleep=pytest.fail,
+        )
     message = str(caught.value)
     assert "2 file(s)" in message
     assert "raw_events/20261125/a.gz: Load failed (10 errors; first: Error parsing JSON)" in message
@@ -94,15 +104,19 @@ def test_copy_history_errors_fail_the_load_and_name_the_files(dev_settings):
     assert f"TABLE({dev_settings.snowflake.raw_database}.INFORMATION_SCHEMA.COPY_HISTORY(" in (
         history_sql
     )
-    assert params == (snowpipe.raw_table_name(dev_settings), SINCE.isoformat(), "LOADED")
+    assert params == (snowpipe.RawSource.events(dev_settings).table, SINCE.isoformat(), "LOADED")
 
 
 def test_clean_loads_pass(dev_settings):
     result = snowpipe.check_loads(
-        scripted([0]), dev_settings, since=SINCE, timeout_s=60, sleep=pytest.fail
+        scripted([0]),
+        snowpipe.RawSource.events(dev_settings),
+        since=SINCE,
+        timeout_s=60,
+        sleep=pytest.fail,
     )
     assert result == {
-        "pipe": snowpipe.pipe_name(dev_settings),
+        "pipe": snowpipe.RawSource.events(dev_settings).pipe,
         "state": "RUNNING",
         "failed_files": 0,
         "skipped_files": [],
@@ -133,7 +147,7 @@ def test_a_file_still_loading_is_waited_for_not_failed(dev_settings):
     connection, clock = history([[in_progress], []]), Clock()
     result = snowpipe.check_loads(
         connection,
-        dev_settings,
+        snowpipe.RawSource.events(dev_settings),
         since=SINCE,
         timeout_s=600,
         poll_interval_s=30,
@@ -150,7 +164,7 @@ def test_a_file_loading_past_the_wait_says_so(dev_settings):
     with pytest.raises(snowpipe.PipeNotDrained, match="1 file\\(s\\) still 'Load in progress'"):
         snowpipe.check_loads(
             connection,
-            dev_settings,
+            snowpipe.RawSource.events(dev_settings),
             since=SINCE,
             timeout_s=60,
             poll_interval_s=30,
@@ -162,7 +176,11 @@ def test_a_file_loading_past_the_wait_says_so(dev_settings):
 def test_a_skipped_file_is_reported_not_failed(dev_settings):
     skipped = ("raw_events/20261125/d.gz", "Load skipped", 0, None)
     result = snowpipe.check_loads(
-        history([[skipped]]), dev_settings, since=SINCE, timeout_s=60, sleep=pytest.fail
+        history([[skipped]]),
+        snowpipe.RawSource.events(dev_settings),
+        since=SINCE,
+        timeout_s=60,
+        sleep=pytest.fail,
     )
     assert result["failed_files"] == 0
     assert result["skipped_files"] == ["raw_events/20261125/d.gz"]
@@ -176,7 +194,11 @@ def test_only_failed_and_partial_loads_fail_among_mixed_statuses(dev_settings):
     ]
     with pytest.raises(snowpipe.LoadErrors) as caught:
         snowpipe.check_loads(
-            history([rows]), dev_settings, since=SINCE, timeout_s=60, sleep=pytest.fail
+            history([rows]),
+            snowpipe.RawSource.events(dev_settings),
+            since=SINCE,
+            timeout_s=60,
+            sleep=pytest.fail,
         )
     assert "2 file(s)" in str(caught.value) and "b.gz" not in str(caught.value)
 
@@ -187,7 +209,11 @@ def test_the_catalog_pipe_is_checked_on_its_own_pipe_and_table(dev_settings):
     connection = scripted([0], failed)
     with pytest.raises(snowpipe.LoadErrors, match=r"RAW_CATALOG since .*abc\.ndjson\.gz"):
         snowpipe.check_loads(
-            connection, dev_settings, since=SINCE, timeout_s=60, sleep=pytest.fail, catalog=True
+            connection,
+            snowpipe.RawSource.catalog(dev_settings),
+            since=SINCE,
+            timeout_s=60,
+            sleep=pytest.fail,
         )
     (_, status_params), (_, history_params) = connection.executed
     assert status_params == (f"{sf.raw_database}.{sf.raw_schema}.{sf.catalog_pipe}",)
@@ -201,10 +227,10 @@ def test_the_cloud_load_task_checks_both_pipes(dev_settings):
     side = CloudSide(dev_settings, connect=lambda conn_id: connection)
     connection.close = lambda: None  # closing() closes it when the task is done
     result = side.load(since=SINCE)
-    assert result["pipe"] == snowpipe.pipe_name(dev_settings)
-    assert result["catalog"]["pipe"] == snowpipe.pipe_name(dev_settings, catalog=True)
+    assert result["pipe"] == snowpipe.RawSource.events(dev_settings).pipe
+    assert result["catalog"]["pipe"] == snowpipe.RawSource.catalog(dev_settings).pipe
     pipes = [params[0] for sql, params in connection.executed if "PIPE_STATUS" in sql]
     assert pipes == [
-        snowpipe.pipe_name(dev_settings),
-        snowpipe.pipe_name(dev_settings, catalog=True),
+        snowpipe.RawSource.events(dev_settings).pipe,
+        snowpipe.RawSource.catalog(dev_settings).pipe,
     ]

@@ -4,7 +4,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import boto3
 import pytest
+from moto import mock_aws
 
 from podcast_analytics.config import Settings, load_settings
 
@@ -47,3 +49,22 @@ def pipe_status_row(state: str, pending: int) -> list[tuple[Any, ...]]:
 @pytest.fixture(scope="session")
 def dev_settings() -> Settings:
     return load_settings("dev")
+
+
+@pytest.fixture
+def s3_with_bucket(dev_settings, monkeypatch) -> Callable[[str], Any]:
+    """moto's in-process S3 for one test: `s3_with_bucket(name)` makes the bucket in the
+    environment's region and returns the client."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    region = dev_settings.aws.region
+    with mock_aws():
+        client = boto3.client("s3", region_name=region)
+
+        def with_bucket(name: str) -> Any:
+            client.create_bucket(
+                Bucket=name, CreateBucketConfiguration={"LocationConstraint": region}
+            )
+            return client
+
+        yield with_bucket

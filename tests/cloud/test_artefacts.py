@@ -5,24 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from podcast_analytics.cloud import artefacts
 
 
 @pytest.fixture
-def s3(dev_settings, monkeypatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        client = boto3.client("s3", region_name=dev_settings.aws.region)
-        client.create_bucket(
-            Bucket=dev_settings.storage.buckets.artefacts,
-            CreateBucketConfiguration={"LocationConstraint": dev_settings.aws.region},
-        )
-        yield client
+def s3(s3_with_bucket, dev_settings):
+    return s3_with_bucket(dev_settings.storage.buckets.artefacts)
 
 
 def keys(s3, bucket: str) -> list[str]:

@@ -7,9 +7,7 @@ import gzip
 import json
 from datetime import UTC, datetime
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from podcast_analytics.catalog.feed_list import FeedListError, parse_feed_list
 from podcast_analytics.cloud.catalog import CatalogReadError, fetch_https, read_catalog
@@ -47,16 +45,8 @@ def fetch(url: str) -> bytes:
 
 
 @pytest.fixture
-def s3(dev_settings, monkeypatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        client = boto3.client("s3", region_name=dev_settings.aws.region)
-        client.create_bucket(
-            Bucket=dev_settings.storage.buckets.raw,
-            CreateBucketConfiguration={"LocationConstraint": dev_settings.aws.region},
-        )
-        yield client
+def s3(s3_with_bucket, dev_settings):
+    return s3_with_bucket(dev_settings.storage.buckets.raw)
 
 
 def test_one_snapshot_under_the_catalog_prefix(s3, dev_settings) -> None:

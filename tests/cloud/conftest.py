@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
@@ -52,7 +52,7 @@ def dev_settings() -> Settings:
 
 
 @pytest.fixture
-def s3_with_bucket(dev_settings, monkeypatch) -> Callable[[str], Any]:
+def s3_with_bucket(dev_settings, monkeypatch) -> Iterator[Callable[[str], Any]]:
     """moto's in-process S3 for one test: `s3_with_bucket(name)` makes the bucket in the
     environment's region and returns the client."""
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")

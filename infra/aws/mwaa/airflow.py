@@ -280,7 +280,9 @@ def _catalog_statements(
     default encryption is the raw key, and an upload to an SSE-KMS bucket needs
     kms:GenerateDataKey on its key (https://docs.aws.amazon.com/AmazonS3/latest/userguide/
     UsingKMSEncryption.html); a snapshot is one small PutObject, never a multipart upload
-    (which would need kms:Decrypt too), and the task never reads raw objects back."""
+    (which would need kms:Decrypt too, for the parts after the first:
+    https://repost.aws/knowledge-center/s3-large-file-encryption-kms-key), and the task never
+    reads raw objects back."""
     return [
         iam.PolicyStatement(
             sid="WriteCatalogSnapshots",

@@ -245,7 +245,7 @@ def generated_catalog(settings: GeneratorSettings = HISTORY) -> list[RawRow]:
             "podcast_id": episode.podcast_id,
             "episode_id": episode.episode_id,
             "title": f"{episode.podcast_id} episode {episode.episode_id}",
-            "published_at": f"{episode.released.isoformat()}T06:00:00Z",
+            "published_at": f"{episode.released.isoformat()}T00:00:00Z",
             "duration_s": duration_s,
             "ad_breaks": [
                 {"start_s": b.start_s, "end_s": min(b.end_s, duration_s), "kind": b.kind}

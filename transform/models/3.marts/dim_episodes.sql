@@ -1,5 +1,6 @@
 -- One row per episode seen in any valid event; its podcast and duration are the ones every
--- mart uses (int_episodes_resolved, methodology rule 8).
+-- mart uses (int_episodes_resolved, methodology rule 8: the catalog's where it lists the
+-- episode, the events' otherwise), with the catalog's title and release time.
 with episodes as (
 
     select * from {{ ref('int_episodes_resolved') }}
@@ -31,6 +32,9 @@ described as (
         episodes.episode_id,
         episodes.podcast_id,
         episodes.episode_duration_s,
+        episodes.duration_source,
+        episodes.title,
+        episodes.published_at,
         episodes.reported_podcasts,
         activity.first_event_ts,
         activity.last_event_ts,

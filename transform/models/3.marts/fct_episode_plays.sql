@@ -12,7 +12,8 @@
 {#
   One row per play (a listener, an episode, a session; methodology rules 4-6). Replaced per
   listener on incremental runs for the same reason as sessions: plays are cut by session
-  boundaries.
+  boundaries. A listener is also replayed when the catalog changed the podcast or duration
+  of an episode they played (completion and consumption depend on the duration).
 #}
 with plays as (
 
@@ -24,6 +25,12 @@ with plays as (
 affected_listeners as (
 
     {{ listeners_with_unmodelled_events() }}
+
+),
+
+recatalogued_listeners as (
+
+    {{ listeners_with_recatalogued_episodes() }}
 
 ),
 
@@ -54,6 +61,7 @@ affected_plays as (
     from plays
     {% if is_incremental() -%}
     where user_id in (select user_id from affected_listeners)
+        or user_id in (select user_id from recatalogued_listeners)
     {%- endif %}
 
 )

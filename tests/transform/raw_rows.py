@@ -52,6 +52,7 @@ def broken_records(loaded_at: datetime) -> list[dict]:
         {"event_id": "y" * 128},  # exactly at the limit: valid
         {"user_id": ""},
         {"podcast_id": ""},
+        {"episode_id": ""},
         {"event_type": "rewind"},
         {"event_type": "PLAY"},
         {"event_ts": "2026-11-03 08:00:00Z"},
@@ -170,9 +171,17 @@ def broken_catalog_records() -> list[object]:
     pre = {"start_s": 0, "end_s": 30, "kind": "pre"}
     variants: list[dict] = [
         {"podcast_id": None},
+        {"title": None},
+        {"published_at": None},
+        {"podcast_id": 1},
         {"episode_id": 7},
+        {"title": ["x"]},
+        {"published_at": 20261101},
+        {"fetched_at": {}},
+        {"ad_breaks": [{"start_s": 0, "end_s": "30", "kind": "pre"}]},
         {"title": ""},
         {"podcast_id": ""},
+        {"episode_id": ""},
         {"published_at": "2026-11-01"},
         {"published_at": "2026-02-30T00:00:00Z"},
         {"fetched_at": "2026-11-02T24:00:00Z"},

@@ -1,6 +1,6 @@
 {#
   The ad-reach counts of a group of (play, ad break) rows of int_ad_break_plays_measured
-  (methodology, rule 11): how many heard the break's start, each quartile point and all of
+  (methodology, rule 12): how many heard the break's start, each quartile point and all of
   it, and the two rates a buyer asks for first. One definition for every grain.
 #}
 {% macro ad_reach_measures() -%}

@@ -1,5 +1,5 @@
 {#
-  Client-confirmed ad-break reach per ad break (methodology, rule 11; IAB Podcast
+  Client-confirmed ad-break reach per ad break (methodology, rule 12; IAB Podcast
   Measurement Technical Guidelines v2.1: client-confirmed ad play, with the ad start, 25 %,
   50 %, 75 % and complete markers): for each break of an episode's current catalog entry,
   the episode's plays and how many of them heard the break's start, each quartile point

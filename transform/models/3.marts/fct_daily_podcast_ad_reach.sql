@@ -1,5 +1,5 @@
 {#
-  Ad-break reach per show, day and kind of break (pre, mid, post; methodology, rule 11):
+  Ad-break reach per show, day and kind of break (pre, mid, post; methodology, rule 12):
   every (play, break) pair of the show's plays that started that UTC day, and how many heard
   the break's start, its quartile points and all of it. `plays` counts ad opportunities (a
   play of an episode with two mid-rolls counts twice under `mid`).

@@ -1,5 +1,5 @@
 {#
-  The launch curve (methodology, rule 10): per catalogued episode and whole day since its
+  The launch curve (methodology, rule 11): per catalogued episode and whole day since its
   release (`published_at`, the feed's pubDate), the plays that started that day, their
   distinct listeners, and the plays since release. Day 0 is the first 24 hours after
   `published_at`, not the calendar day; a play before the release time (an early-access

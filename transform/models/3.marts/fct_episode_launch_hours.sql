@@ -1,5 +1,5 @@
 {#
-  The first day of the launch curve by hour (methodology, rule 10): per catalogued episode
+  The first day of the launch curve by hour (methodology, rule 11): per catalogued episode
   and whole hour since `published_at` (0-23), the plays that started in it, their distinct
   listeners and the plays since release. Only hours with plays have a row.
 #}

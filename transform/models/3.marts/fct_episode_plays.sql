@@ -1,4 +1,5 @@
 -- depends_on: {{ ref('stg_user_events') }}
+-- depends_on: {{ ref('int_episodes_resolved') }}
 {{
     config(
         materialized='incremental',

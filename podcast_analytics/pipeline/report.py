@@ -492,9 +492,10 @@ def _ad_break_reach(ctx: _Context) -> _Built:
         )
     note = (
         "<p>A play reaches a marker when its heard segments cover that point of the break, "
-        "and completes it when they cover the whole break: a listener who seeks over a "
-        "mid-roll never reaches its start, one who stops inside a pre-roll reaches the start "
-        "but not the end.</p>"
+        "and completes it when they cover the whole break: a seek that jumps over a "
+        "mid-roll from before it never reaches its start, one made a second into the break "
+        "reaches the start but not the 25 % point, and a play stopped inside a pre-roll "
+        "reaches the start but not the end.</p>"
     )
     header = ("break", "plays", *labels, "start rate", "completion rate")
     chart = charts.chart_html(fig, "ad-break-reach")

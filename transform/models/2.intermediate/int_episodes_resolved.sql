@@ -36,15 +36,15 @@ episodes as (
 
     select
         reported.episode_id,
+        reported.reported_podcasts,
+        catalog_episodes.title,
+        catalog_episodes.published_at,
         coalesce(catalog_episodes.podcast_id, reported.podcast_id) as podcast_id,
         coalesce(catalog_episodes.duration_s, reported.episode_duration_s) as episode_duration_s,
         case
             when catalog_episodes.duration_s is not null then 'catalog'
             when reported.episode_duration_s is not null then 'events'
-        end as duration_source,
-        reported.reported_podcasts,
-        catalog_episodes.title,
-        catalog_episodes.published_at
+        end as duration_source
     from reported
     left join catalog_episodes on reported.episode_id = catalog_episodes.episode_id
 

@@ -149,14 +149,21 @@
     ) as indexed
 {%- endmacro %}
 
+{#- Snowflake: flatten the array's index range rather than the array, and read each
+    element by its index. FLATTEN's own INDEX column would do on Snowflake, but the fakesnow
+    emulator numbers it across all input rows (row_number() over ()), so elements of
+    different records would swap places in the contract's list order; the index range's
+    VALUE is right in both. -#}
 {% macro default__json_array_elements(relation, record, path, key_columns) -%}
     select
         {%- for column in key_columns %}
         source_rows.{{ column }},
         {%- endfor %}
-        elements.index as element_index,
-        elements.value as element
+        cast(indexes.value as integer) as element_index,
+        get(get_path(source_rows.{{ record }}, '{{ path }}'), cast(indexes.value as integer)) as element
     from {{ relation }} as source_rows,
-        lateral flatten(input => get_path(source_rows.{{ record }}, '{{ path }}')) as elements
+        lateral flatten(
+            input => array_generate_range(0, cast(array_size(get_path(source_rows.{{ record }}, '{{ path }}')) as integer))
+        ) as indexes
     where is_array(get_path(source_rows.{{ record }}, '{{ path }}'))
 {%- endmacro %}

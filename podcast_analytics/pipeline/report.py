@@ -491,11 +491,12 @@ def _ad_break_reach(ctx: _Context) -> _Built:
             (name, f"{int(plays):,}", *(f"{n:,}" for n in counts), _pct(row[-2]), _pct(row[-1]))
         )
     note = (
-        "<p>A play reaches a marker when its heard segments cover that point of the break, "
-        "and completes it when they cover the whole break: a seek that jumps over a "
-        "mid-roll from before it never reaches its start, one made a second into the break "
-        "reaches the start but not the 25 % point, and a play stopped inside a pre-roll "
-        "reaches the start but not the end.</p>"
+        "<p>A play reaches a marker when it heard the break without a gap from its start "
+        "to that point, as ad servers' quartile beacons need continuous play, and completes "
+        "it when it heard all of it: a seek that jumps over a mid-roll from before it never "
+        "reaches its start, one made a second into the break reaches the start but not the "
+        "25 % point, a play resumed inside a break reaches none of its markers, and a play "
+        "stopped inside a pre-roll reaches the start but not the end.</p>"
     )
     header = ("break", "plays", *labels, "start rate", "completion rate")
     chart = charts.chart_html(fig, "ad-break-reach")

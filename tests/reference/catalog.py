@@ -4,8 +4,8 @@ Written from transform/docs/methodology.md (rules 8, 10 and 11) and docs/catalog
 from the SQL: an episode's catalog entry is its latest valid version (the contract's
 reference validator decides validity; a version loaded twice counts once), the launch curve
 counts plays by whole days (and first-day hours) since `published_at`, and an ad break is
-reached at a point when one of the play's heard segments covers it, completed when the
-segments, joined where they touch or overlap, cover all of it.
+reached at a marker (start, 25/50/75 %, end) when the play's heard segments, joined where
+they touch or overlap, run without a gap from the break's start to that marker.
 
 API:
     catalog = catalog_episodes(catalog_rows)              # episode_id -> CatalogEpisode
@@ -160,16 +160,14 @@ def heard_ranges(segments: list[tuple[Decimal, Decimal]]) -> list[tuple[Decimal,
     return [(start, end) for start, end in ranges]
 
 
-def _heard(ranges: list[tuple[Decimal, Decimal]], point: Decimal) -> bool:
-    return any(start <= point <= end for start, end in ranges)
-
-
 def _markers(play: Play, ad_break: AdBreak) -> tuple[bool, ...]:
+    """Start, 25 %, 50 %, 75 % and end: each heard without a gap from the break's start."""
     ranges = heard_ranges(play.segments)
     length = ad_break.end_s - ad_break.start_s
-    points = [ad_break.start_s + length * quarter / 4 for quarter in range(4)]
-    whole = any(s <= ad_break.start_s and ad_break.end_s <= e for s, e in ranges)
-    return (*(_heard(ranges, point) for point in points), whole)
+    points = [ad_break.start_s + length * quarter / 4 for quarter in range(5)]
+    return tuple(
+        any(start <= ad_break.start_s and point <= end for start, end in ranges) for point in points
+    )
 
 
 def _reach(pairs: list[tuple[Play, tuple[bool, ...]]]) -> AdReach:

@@ -3,9 +3,12 @@
   with which of the IAB client-confirmed ad play markers the play heard (methodology,
   rule 12): the break's start, its 25 %, 50 % and 75 % points, and all of it. "Heard" is
   decided by the play's heard segments (int_play_segments_merged), never by the furthest
-  point: a seek over a mid-roll jumps past its start without hearing it. Whole-number
-  arithmetic: the q-th quarter point of [s, e] is heard when
-  4 x range start <= 4 s + q (e - s) <= 4 x range end.
+  point: a seek over a mid-roll jumps past its start without hearing it. A marker counts
+  only when one heard range runs from the break's start to it, as an ad server's quartile
+  beacons fire only for a creative "played continuously" to that point (VAST, quoted by
+  Triton Digital's quartile reporting): a play resumed inside a break reaches none of its
+  markers, and the five counts always form a funnel. Whole-number arithmetic: the q-th
+  quarter point of [s, e] is reached when range start <= s and 4 s + q (e - s) <= 4 x range end.
 #}
 with ad_breaks as (
 
@@ -56,8 +59,7 @@ markers_heard as (
         break_plays.break_number,
         {%- for quarter in [0, 1, 2, 3] %}
         max(case
-            when 4 * ranges.range_start_s
-                <= 4 * break_plays.break_start_s + {{ quarter }} * (break_plays.break_end_s - break_plays.break_start_s)
+            when ranges.range_start_s <= break_plays.break_start_s
                 and 4 * break_plays.break_start_s + {{ quarter }} * (break_plays.break_end_s - break_plays.break_start_s)
                 <= 4 * ranges.range_end_s
                 then 1 else 0

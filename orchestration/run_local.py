@@ -23,6 +23,7 @@ from typing import Any
 from podcast_analytics import cli, local
 from podcast_analytics import dag_tasks as tasks
 from podcast_analytics.local import out_dir as out_checks
+from podcast_analytics.pipeline.dbt_runner import local_dbt_executable
 from podcast_analytics.pipeline.errors import PipelineError
 from podcast_analytics.pipeline.reconciliation import reconcile
 
@@ -38,9 +39,7 @@ def airflow_environment(out_dir: Path) -> dict[str, str]:
         "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "orchestration" / "dags"),
         "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
         tasks.ENVIRONMENT_VARIABLE: "local",
-        tasks.DBT_EXECUTABLE_VARIABLE: os.environ.get(
-            tasks.DBT_EXECUTABLE_VARIABLE, str(tasks.LOCAL_DBT_EXECUTABLE)
-        ),
+        tasks.DBT_EXECUTABLE_VARIABLE: local_dbt_executable(),
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -29,6 +30,19 @@ def test_dbt_runs_from_its_own_environment():
     local = load_settings("local")
     assert tasks.dbt_executable(local, {}) == str(tasks.LOCAL_DBT_EXECUTABLE)
     assert tasks.dbt_executable(local, {"PODCAST_DBT_EXECUTABLE": "/x/dbt"}) == "/x/dbt"
+
+
+def test_the_dag_and_the_local_pipeline_find_dbt_by_one_rule():
+    # Airflow's interpreter is orchestration/.venv's: dbt is still the repository's .venv's.
+    from podcast_analytics.pipeline import dbt_runner
+
+    local = load_settings("local")
+    for environ in ({}, {"PODCAST_DBT_EXECUTABLE": "/x/dbt"}):
+        assert tasks.dbt_executable(local, environ) == dbt_runner.local_dbt_executable(environ)
+    assert dbt_runner.dbt_executable() == str(tasks.LOCAL_DBT_EXECUTABLE)
+    assert tasks.dbt_project_dir({}) == dbt_runner.dbt_project_dir({})
+    assert tasks.dbt_project_dir({}).name == local.dbt.project_dir
+    assert tasks.manifest_path({"PODCAST_DBT_MANIFEST": "/m.json"}) == Path("/m.json")
 
 
 def test_local_mode_without_stand_ins_says_what_to_start():

@@ -38,28 +38,6 @@ def app(request: pytest.FixtureRequest, synthesized: dict[str, SynthesizedApp]) 
     return synthesized[request.param]
 
 
-@pytest.fixture(scope="session")
-def handed_off(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedApp:
-    """dev after the first `pulumi up`: Snowflake's hand-off values in the config."""
-    settings = load_settings(
-        "dev",
-        overrides={
-            "snowflake": {
-                "handoff": {
-                    "integration_iam_user_arn": SNOWFLAKE_USER_ARN,
-                    "integration_external_id": SNOWFLAKE_EXTERNAL_ID,
-                    "pipe_notification_channel": SNOWPIPE_QUEUE_ARN,
-                }
-            }
-        },
-    )
-    return synthesize(
-        "dev",
-        tmp_path_factory.mktemp("cdk-handed-off"),
-        settings=settings,
-    )
-
-
 # Inputs a user may set (tests only): an existing GitHub OIDC provider and alarm subscribers.
 EXISTING_OIDC_PROVIDER = (
     "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"
@@ -99,11 +77,20 @@ def parsed_dbt_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def configured(
     tmp_path_factory: pytest.TempPathFactory, parsed_dbt_manifest: Path
 ) -> SynthesizedApp:
-    """dev as a user would configure it: an existing OIDC provider, alarm subscribers, and
-    the parsed dbt manifest shipped to MWAA (what `make synth` / `make deploy` build)."""
+    """dev as a user would configure it after the first `pulumi up`: Snowflake's hand-off
+    values, an existing OIDC provider, alarm subscribers, and the parsed dbt manifest
+    shipped to MWAA (what `make synth` / `make deploy` build). One synthesis for all of them:
+    each test looks at its own part, and none of the parts changes another's resources."""
     settings = load_settings(
         "dev",
         overrides={
+            "snowflake": {
+                "handoff": {
+                    "integration_iam_user_arn": SNOWFLAKE_USER_ARN,
+                    "integration_external_id": SNOWFLAKE_EXTERNAL_ID,
+                    "pipe_notification_channel": SNOWPIPE_QUEUE_ARN,
+                }
+            },
             "ci": {"github_oidc_provider_arn": EXISTING_OIDC_PROVIDER},
             "alerting": {
                 "email_subscriptions": [ALARM_EMAIL],
@@ -117,3 +104,9 @@ def configured(
         settings=settings,
         dbt_manifest=parsed_dbt_manifest,
     )
+
+
+@pytest.fixture(scope="session")
+def handed_off(configured: SynthesizedApp) -> SynthesizedApp:
+    """dev after the first `pulumi up`: Snowflake's hand-off values in the config."""
+    return configured

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -39,7 +40,9 @@ def test_the_dag_and_the_local_pipeline_find_dbt_by_one_rule():
     local = load_settings("local")
     for environ in ({}, {"PODCAST_DBT_EXECUTABLE": "/x/dbt"}):
         assert tasks.dbt_executable(local, environ) == dbt_runner.local_dbt_executable(environ)
-    assert dbt_runner.dbt_executable() == str(tasks.LOCAL_DBT_EXECUTABLE)
+    default = dbt_runner.local_dbt_executable({})
+    assert default == str(tasks.LOCAL_DBT_EXECUTABLE) == dbt_runner.dbt_executable(None, {})
+    assert Path(default).parent != Path(sys.executable).parent  # not Airflow's own bin/
     assert tasks.dbt_project_dir({}) == dbt_runner.dbt_project_dir({})
     assert tasks.dbt_project_dir({}).name == local.dbt.project_dir
     assert tasks.manifest_path({"PODCAST_DBT_MANIFEST": "/m.json"}) == Path("/m.json")

@@ -1,15 +1,14 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from podcast_analytics.config import load_settings
+from tests.dbt_manifest import parse_project
 from tests.infra.aws.synth import (
     DEPLOY_ENVIRONMENTS,
-    ROOT,
     SNOWFLAKE_EXTERNAL_ID,
     SNOWFLAKE_USER_ARN,
     SNOWPIPE_QUEUE_ARN,
@@ -49,28 +48,7 @@ ALARM_WEBHOOK = "https://hooks.example.org/alarms"
 @pytest.fixture(scope="session")
 def parsed_dbt_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The dbt project parsed by dbt (as `make manifest` does), for what MWAA receives."""
-    work = tmp_path_factory.mktemp("dbt")
-    transform = ROOT / "transform"
-    subprocess.run(
-        [
-            str(ROOT / ".venv" / "bin" / "dbt"),
-            "parse",
-            "--project-dir",
-            str(transform),
-            "--profiles-dir",
-            str(transform),
-            "--target",
-            "local",
-            "--target-path",
-            str(work / "target"),
-            "--log-path",
-            str(work / "logs"),
-            "--quiet",
-        ],
-        check=True,
-        cwd=transform,
-    )
-    return work / "target" / "manifest.json"
+    return parse_project(tmp_path_factory.mktemp("dbt"))
 
 
 @pytest.fixture(scope="session")

@@ -140,8 +140,9 @@ preview: $(STAMP) $(if $(filter 1,$(DRY_RUN)),,$(NODE_STAMP)) ## pulumi preview 
 	@$(PY) -m podcast_analytics deploy --env "$(ENV)" --preview $(if $(filter 1,$(DRY_RUN)),--dry-run)
 
 # ENDPOINT_URL=http://127.0.0.1:PORT points it at the local emulator instead of AWS.
+# ENV=local re-drives OUT's dead_letters/ (default out/) into a file `make pipeline INPUT=` replays.
 redrive: $(STAMP) ## re-send dead-lettered records of ENV that now pass (DRY_RUN=1: report only)
-	@$(PY) -m podcast_analytics redrive --env "$(ENV)" $(if $(ENDPOINT_URL),--endpoint-url "$(ENDPOINT_URL)") $(if $(filter 1,$(DRY_RUN)),--dry-run)
+	@$(PY) -m podcast_analytics redrive --env "$(ENV)" $(if $(ENDPOINT_URL),--endpoint-url "$(ENDPOINT_URL)") $(if $(OUT),--out "$(OUT)") $(if $(filter 1,$(DRY_RUN)),--dry-run)
 
 pipeline: $(STAMP) ## run the whole pipeline locally (moto + DuckDB); results in OUT (out/)
 	@$(PY) -m podcast_analytics pipeline $(RUN_ARGS)

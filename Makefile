@@ -113,9 +113,18 @@ config: $(STAMP) ## print the resolved config of ENV as JSON
 profiles: $(STAMP) ## regenerate transform/profiles.yml and dbt vars from the config
 	@$(PY) -m podcast_analytics profiles
 
-test: setup ## run every test (Airflow's in its own environment)
-	$(PY) -m pytest
-	$(AIRFLOW_PY) -m pytest tests/orchestration
+# Airflow's suite runs beside the main one: they share no state (each its own temporary
+# directories and emulator ports), and neither keeps two cores busy on its own. Its output
+# is printed after the main suite's; `make test` fails if either fails.
+test: setup ## run every test (Airflow's in its own environment, beside the main suite)
+	@airflow_log=$$(mktemp); \
+	$(AIRFLOW_PY) -m pytest tests/orchestration > "$$airflow_log" 2>&1 & airflow=$$!; \
+	trap 'kill $$airflow 2>/dev/null || true; rm -f "$$airflow_log"' EXIT; \
+	status=0; $(PY) -m pytest || status=$$?; \
+	airflow_status=0; wait $$airflow || airflow_status=$$?; \
+	echo "=== Airflow's suite: $(AIRFLOW_PY) -m pytest tests/orchestration"; \
+	cat "$$airflow_log"; \
+	if [ $$status -ne 0 ]; then exit $$status; fi; exit $$airflow_status
 
 lint: $(STAMP) ## ruff, actionlint, sqlfluff (Snowflake), and the generated dbt config is in step with the config
 	$(VENV)/bin/ruff check .

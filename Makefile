@@ -48,9 +48,10 @@ help: ## list the targets
 
 # ------------------------------------------------------------------------------ setup
 # Every environment is installed with its bytecode compiled (--compile-bytecode): where
-# PYTHONDONTWRITEBYTECODE is set, as on our machines and in CI, Python never writes .pyc
-# itself, so each process (dbt, moto's server, checkov, Airflow, every test subprocess) would
-# compile its imports from source again: 29% of a small `make pipeline` run's CPU (measured).
+# PYTHONDONTWRITEBYTECODE is set (it is on our machines, whose environment CI inherits),
+# Python never writes .pyc itself, so each process (dbt, moto's server, checkov, Airflow,
+# every test subprocess) would compile its imports from source again: 29% of a small
+# `make pipeline` run's CPU (measured).
 # An environment installed before this: `rm .venv/.installed` (and the other two) + make setup.
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)

@@ -18,9 +18,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from podcast_analytics import cli, local
 from podcast_analytics import dag_tasks as tasks
+from podcast_analytics.local import out_dir as out_checks
+from podcast_analytics.pipeline.dbt_runner import local_dbt_executable
+from podcast_analytics.pipeline.errors import PipelineError
 from podcast_analytics.pipeline.reconciliation import reconcile
 
 REPO = Path(__file__).resolve().parent.parent
@@ -35,9 +39,7 @@ def airflow_environment(out_dir: Path) -> dict[str, str]:
         "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "orchestration" / "dags"),
         "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
         tasks.ENVIRONMENT_VARIABLE: "local",
-        tasks.DBT_EXECUTABLE_VARIABLE: os.environ.get(
-            tasks.DBT_EXECUTABLE_VARIABLE, str(tasks.LOCAL_DBT_EXECUTABLE)
-        ),
+        tasks.DBT_EXECUTABLE_VARIABLE: local_dbt_executable(),
     }
 
 
@@ -55,8 +57,18 @@ def main(argv: list[str] | None = None) -> int:
     except cli.UsageError as exc:
         print(f"make pipeline-airflow: {exc}", file=sys.stderr)
         return 2
-    settings = run["settings"]
     out_dir = Path(run["out_dir"]).resolve()
+    # One run per OUT, as `make pipeline` and `make bench` hold it: a second one is refused.
+    try:
+        with out_checks.exclusive(out_dir):
+            return _run(run, out_dir)
+    except PipelineError as exc:
+        print(f"make pipeline-airflow: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(run: dict[str, Any], out_dir: Path) -> int:
+    settings = run["settings"]
     os.environ.update(airflow_environment(out_dir))
     (out_dir / "airflow").mkdir(parents=True, exist_ok=True)
     migrate = subprocess.run(  # noqa: S603 - fixed argv

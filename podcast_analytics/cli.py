@@ -71,7 +71,9 @@ def _redrive(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         spill_path=spill,
         out=sys.stdout,
+        out_dir=Path(args.out) if args.out else None,
     )
+    return 0
 
 
 def _manifest(args: argparse.Namespace) -> int:
@@ -251,6 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     redrive_cmd.add_argument(
         "--spill-path", type=Path, help="where records that cannot be sent are kept (NDJSON)"
+    )
+    redrive_cmd.add_argument(
+        "--out", help="local: the run's OUT, whose dead_letters/ it re-drives (default out/)"
     )
     redrive_cmd.set_defaults(handler=_redrive)
 

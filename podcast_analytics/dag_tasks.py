@@ -19,8 +19,19 @@ from pathlib import Path
 from typing import Any
 
 from podcast_analytics.config import ENVIRONMENTS, Settings
-from podcast_analytics.config.facts import DBT_MANIFEST, REPO_ROOT, RUNS_PREFIX, TRANSFORM_DIR
-from podcast_analytics.pipeline.dbt_runner import DBT_EXECUTABLE_VARIABLE  # light: no dbt import
+from podcast_analytics.config.facts import RUNS_PREFIX
+
+# dbt's executable, project and manifest: one rule, in dbt_runner (light: no dbt import);
+# re-exported for the DAG file and run_local.py.
+from podcast_analytics.pipeline.dbt_runner import (
+    DBT_EXECUTABLE_VARIABLE as DBT_EXECUTABLE_VARIABLE,
+)
+from podcast_analytics.pipeline.dbt_runner import LOCAL_DBT_EXECUTABLE as LOCAL_DBT_EXECUTABLE
+from podcast_analytics.pipeline.dbt_runner import MANIFEST_VARIABLE as MANIFEST_VARIABLE
+from podcast_analytics.pipeline.dbt_runner import PROJECT_DIR_VARIABLE as PROJECT_DIR_VARIABLE
+from podcast_analytics.pipeline.dbt_runner import dbt_project_dir as dbt_project_dir
+from podcast_analytics.pipeline.dbt_runner import local_dbt_executable
+from podcast_analytics.pipeline.dbt_runner import manifest_path as manifest_path
 
 # CDK sets the Airflow configuration option `podcast.environment` on the MWAA environment;
 # Airflow exposes configuration options to tasks and DAG parsing as AIRFLOW__SECTION__KEY.
@@ -30,13 +41,8 @@ RETRY_DELAY_OVERRIDE = "AIRFLOW__PODCAST__RETRY_DELAY_S"
 # Local mode: set by whoever started the stand-ins (`make pipeline-airflow`, test fixture).
 OUT_DIR_VARIABLE = "PODCAST_OUT_DIR"
 ENDPOINT_VARIABLE = "PODCAST_AWS_ENDPOINT_URL"
-PROJECT_DIR_VARIABLE = "PODCAST_DBT_PROJECT_DIR"
 # Local mode: a catalog file to replay instead of the generated feeds (CATALOG=).
 CATALOG_FILE_VARIABLE = "PODCAST_CATALOG_FILE"
-MANIFEST_VARIABLE = "PODCAST_DBT_MANIFEST"
-
-# REPO_ROOT is the checkout here and MWAA's dags/ folder there (facts.py says why).
-LOCAL_DBT_EXECUTABLE = REPO_ROOT / ".venv" / "bin" / "dbt"
 
 Connect = Callable[[str], Any]  # connection id -> DB-API connection
 
@@ -61,22 +67,11 @@ def retry_delay(settings: Settings, environ: Mapping[str, str] = os.environ) -> 
     return timedelta(seconds=seconds)
 
 
-def dbt_project_dir(environ: Mapping[str, str] = os.environ) -> Path:
-    override = environ.get(PROJECT_DIR_VARIABLE)
-    return Path(override) if override else TRANSFORM_DIR
-
-
-def manifest_path(environ: Mapping[str, str] = os.environ) -> Path:
-    """The parsed dbt manifest the DAG renders its dbt tasks from (`dbt parse` writes it)."""
-    override = environ.get(MANIFEST_VARIABLE)
-    return Path(override) if override else dbt_project_dir(environ) / DBT_MANIFEST
-
-
 def dbt_executable(settings: Settings, environ: Mapping[str, str] = os.environ) -> str:
     """dbt lives in its own virtualenv: the repository's .venv locally, the startup-script
     venv on MWAA workers. Never Airflow's environment."""
     if settings.environment == "local":
-        return environ.get(DBT_EXECUTABLE_VARIABLE) or str(LOCAL_DBT_EXECUTABLE)
+        return local_dbt_executable(environ)
     return settings.mwaa.dbt_executable
 
 

@@ -16,6 +16,13 @@ raw bucket, one JSON line per record: `rawData` (the record, base64), `errorCode
 5. reports every record it did not re-send, with the reason.
 
 `--dry-run` does 1, 2 and 5 and changes nothing.
+
+A local run (`make redrive ENV=local OUT=dir`) has no stream that outlives it: its error
+objects are OUT/dead_letters/ (the same keys, kept there by `make pipeline`), the records
+that now pass are written to OUT/redrive/redriven-<utc time>.ndjson, and the objects are
+settled as above; replaying that file (`make pipeline INPUT=... OUT=dir`) sends them
+through the producer, Kinesis and Firehose into the warehouse as a batch of its own, so the
+reconciliation still balances. With ENDPOINT_URL it runs against a running emulator instead.
 """
 
 from __future__ import annotations
@@ -26,11 +33,13 @@ import gzip
 import hashlib
 import ipaddress
 import json
+import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 from urllib.parse import urlparse
 
 from podcast_analytics.config import Settings
@@ -38,6 +47,7 @@ from podcast_analytics.config.facts import KINESIS_PARTITION_KEY_MAX_CHARS
 from podcast_analytics.record_processor.handler import process_record
 
 GZIP_MAGIC = b"\x1f\x8b"
+REDRIVE_DIR = "redrive"  # under a local run's OUT: the replay files of re-driven records
 
 
 class RedriveError(Exception):
@@ -156,25 +166,82 @@ def partition_key(data: bytes) -> str:
 Sender = Callable[[list[tuple[bytes, str]]], list[tuple[bytes, str]]]
 
 
-def list_error_objects(s3: Any, bucket: str, prefix: str) -> Iterator[str]:
-    paginator = s3.get_paginator("list_objects_v2")
-    for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
-        for item in page.get("Contents", []):
-            yield item["Key"]
+class ErrorObjects(Protocol):
+    """Where the error objects are: the dead-letter bucket, or a local run's OUT."""
+
+    where: str
+
+    def keys(self, prefix: str) -> Iterator[str]: ...
+    def read(self, key: str) -> bytes: ...
+    def delete(self, key: str) -> None: ...
+    def write(self, key: str, body: bytes) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class BucketErrorObjects:
+    s3: Any
+    bucket: str
+
+    @property
+    def where(self) -> str:
+        return f"bucket {self.bucket}"
+
+    def keys(self, prefix: str) -> Iterator[str]:
+        paginator = self.s3.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+            for item in page.get("Contents", []):
+                yield item["Key"]
+
+    def read(self, key: str) -> bytes:
+        return self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+
+    def delete(self, key: str) -> None:
+        self.s3.delete_object(Bucket=self.bucket, Key=key)
+
+    def write(self, key: str, body: bytes) -> None:
+        self.s3.put_object(Bucket=self.bucket, Key=key, Body=body)
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryErrorObjects:
+    """A local run's OUT/dead_letters/: the emulator's keys, as paths under `root`."""
+
+    root: Path
+
+    @property
+    def where(self) -> str:
+        return str(self.root)
+
+    def keys(self, prefix: str) -> Iterator[str]:
+        found = (path.relative_to(self.root).as_posix() for path in self.root.rglob("*"))
+        yield from sorted(key for key in found if key.startswith(prefix) and self._file(key))
+
+    def _file(self, key: str) -> bool:
+        return (self.root / key).is_file() and not (self.root / key).name.startswith(".")
+
+    def read(self, key: str) -> bytes:
+        return (self.root / key).read_bytes()
+
+    def delete(self, key: str) -> None:
+        (self.root / key).unlink()
+
+    def write(self, key: str, body: bytes) -> None:
+        from podcast_analytics.pipeline.files import write_bytes_atomically
+
+        write_bytes_atomically(self.root / key, body)
 
 
 def redrive(
     settings: Settings,
-    s3: Any,
+    objects: ErrorObjects,
     send: Sender | None,
     *,
     out: TextIO,
 ) -> RedriveReport:
     """Re-drive every error object; `send=None` is a dry run (nothing sent or changed)."""
-    bucket = settings.storage.dead_letter_bucket
     report = RedriveReport()
-    for key in list_error_objects(s3, bucket, settings.storage.prefixes.errors):
-        body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    for key in objects.keys(settings.storage.prefixes.errors):
+        body = objects.read(key)
         verdicts = [judge(record) for record in decode_error_object(body)]
         outcome = ObjectOutcome(key=key, records=len(verdicts))
         to_send = [v.record for v in verdicts if v.resend and v.record.data is not None]
@@ -204,17 +271,17 @@ def redrive(
                 else "would-keep"
             )
         else:
-            outcome.action = _settle(s3, bucket, key, remaining, body, outcome)
+            outcome.action = _settle(objects, key, remaining, body, outcome)
         report.objects.append(outcome)
         _print_object(outcome, resendable=len(to_send), dry_run=send is None, out=out)
     return report
 
 
 def _settle(
-    s3: Any, bucket: str, key: str, remaining: list[bytes], body: bytes, outcome: ObjectOutcome
+    objects: ErrorObjects, key: str, remaining: list[bytes], body: bytes, outcome: ObjectOutcome
 ) -> str:
     if not remaining:
-        s3.delete_object(Bucket=bucket, Key=key)
+        objects.delete(key)
         return "deleted"
     if outcome.resent == 0:
         return "kept"
@@ -223,7 +290,7 @@ def _settle(
     content = b"\n".join(remaining) + b"\n"
     if body.startswith(GZIP_MAGIC):
         content = gzip.compress(content, mtime=0)
-    s3.put_object(Bucket=bucket, Key=key, Body=content)
+    objects.write(key, content)
     return "rewritten"
 
 
@@ -291,6 +358,49 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def replay_file_sender(path: Path) -> Sender:
+    """Append each record as one NDJSON line of `path`, on disk before its object is settled
+    (a crash in between re-sends it twice at worst, which dbt dedupes). A record spanning
+    lines would not replay as one: it comes back as not sent and stays a dead letter."""
+
+    def send(batch: list[tuple[bytes, str]]) -> list[tuple[bytes, str]]:
+        one_line = [data for data, _ in batch if b"\n" not in data and b"\r" not in data]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("ab") as handle:
+            handle.writelines(data + b"\n" for data in one_line)
+            handle.flush()
+            os.fsync(handle.fileno())
+        return [(data, "spans_lines") for data, _ in batch if data not in one_line]
+
+    return send
+
+
+def redrive_out_dir(
+    settings: Settings, out_dir: Path, *, dry_run: bool, out: TextIO
+) -> tuple[RedriveReport, Path | None]:
+    """A local run's dead letters (OUT/dead_letters/) into a replay file under OUT/redrive/;
+    OUT's lock is held, as `make pipeline` holds it, so the two never interleave."""
+    from podcast_analytics.local import out_dir as out_checks
+    from podcast_analytics.local.context import DEAD_LETTERS_DIR
+    from podcast_analytics.pipeline.errors import PipelineError
+
+    dead_letters = out_dir / DEAD_LETTERS_DIR
+    if not dead_letters.is_dir():
+        raise RedriveError(
+            f"no dead letters in OUT {out_dir}: {dead_letters} does not exist "
+            "(`make pipeline` keeps a run's there; is OUT the run's directory?)"
+        )
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    replay = out_dir / REDRIVE_DIR / f"redriven-{stamp}.ndjson"
+    try:
+        with out_checks.exclusive(out_dir):
+            send = None if dry_run else replay_file_sender(replay)
+            report = redrive(settings, DirectoryErrorObjects(dead_letters), send, out=out)
+    except PipelineError as exc:
+        raise RedriveError(str(exc)) from None
+    return report, (replay if replay.exists() else None)
+
+
 def run_redrive(
     settings: Settings,
     *,
@@ -298,17 +408,31 @@ def run_redrive(
     dry_run: bool,
     spill_path: Path,
     out: TextIO,
+    out_dir: Path | None = None,
 ) -> RedriveReport:
     from botocore.exceptions import BotoCoreError, ClientError
 
-    if settings.environment == "local" and not endpoint_url:
+    if out_dir is not None and (settings.environment != "local" or endpoint_url):
         raise RedriveError(
-            "environment local has no AWS: pass --endpoint-url of the running local emulator"
+            "OUT is a local run's directory: it goes with ENV=local and no ENDPOINT_URL"
         )
+    if settings.environment == "local" and not endpoint_url:
+        report, replay = redrive_out_dir(
+            settings, out_dir or Path(settings.local.out_dir), dry_run=dry_run, out=out
+        )
+        print_summary(report, dry_run=dry_run, out=out)
+        if replay is not None:
+            print(
+                f"written to {replay}: send them into the warehouse with "
+                f"`make pipeline INPUT={replay} OUT={out_dir or settings.local.out_dir}`",
+                file=out,
+            )
+        return report
     s3, kinesis = _clients(settings, endpoint_url)
     send = None if dry_run else producer_sender(kinesis, settings, spill_path)
+    objects = BucketErrorObjects(s3, settings.storage.dead_letter_bucket)
     try:
-        report = redrive(settings, s3, send, out=out)
+        report = redrive(settings, objects, send, out=out)
     except ClientError as exc:
         error = exc.response.get("Error", {})
         raise RedriveError(

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from podcast_analytics.config import ENVIRONMENTS, Settings, load_settings
+from podcast_analytics.contract import MAX_SECONDS
 
 GENERATED_MARKER = (
     "# --- generated from podcast_analytics/config by `make profiles`: do not edit below ---"
@@ -103,6 +104,9 @@ def _names(settings: Settings, *, duckdb: bool) -> dict[str, Any]:
         **dataclasses.asdict(settings.events),
         # The small-cell threshold, for the shared_* marts (macros/project/small_cell.sql).
         **dataclasses.asdict(settings.reporting),
+        # The contract's cap on a position or duration in seconds (contract/validate.py),
+        # for the SQL statement of the same rule (`is_finite`, macros/cross_db/json.sql).
+        "max_seconds": MAX_SECONDS,
     }
 
 

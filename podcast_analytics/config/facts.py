@@ -12,7 +12,8 @@ from pathlib import Path
 # The checkout (here) or the MWAA DAG folder (dags/): both hold podcast_analytics/ and
 # transform/ side by side, so one rule finds everything relative to the package.
 REPO_ROOT = Path(__file__).resolve().parents[2]
-TRANSFORM_DIR = REPO_ROOT / "transform"
+DBT_PROJECT_DIR = "transform"  # relative to REPO_ROOT: the config's dbt.project_dir
+TRANSFORM_DIR = REPO_ROOT / DBT_PROJECT_DIR
 
 # Apache Airflow versions Amazon MWAA offers -> the Python of MWAA's image for it, which picks
 # Airflow's constraints file (constraints-<airflow>/constraints-<python>.txt) that MWAA's

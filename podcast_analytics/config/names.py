@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from podcast_analytics.config.facts import DBT_PROJECT_DIR
 from podcast_analytics.config.model import (
     AccessConfig,
     AlertingConfig,
@@ -120,7 +121,7 @@ def derive_settings(project: str, env: str, c: Mapping[str, Any]) -> Settings:
         dbt=DbtConfig(
             profile="podcast_analytics",
             target=env,
-            project_dir="transform",
+            project_dir=DBT_PROJECT_DIR,
             target_path=f"target/{env}",
             runner=c["dbt"]["runner"],
             cloud=DbtCloudConfig(**c["dbt"]["cloud"]),

@@ -60,8 +60,9 @@ MAX_EVENT_ID_LENGTH = 128
 # The largest position or duration, in seconds, that is a value and not a fault: about 31.7
 # years, far beyond any episode. The marts store seconds as exact DECIMAL(18, 3) (15 integer
 # digits), so a finite but absurd double such as 1e308 would overflow them; this bound keeps
-# sums over millions of plays in range. Spelled again, checked by the SQL-vs-Python tests, in
-# transform/macros/cross_db/json.sql (`is_finite`) and the JSON Schema's `maximum`.
+# sums over millions of plays in range. Defined here only: `make profiles` renders it into
+# dbt's vars as `max_seconds` (for `is_finite` in transform/macros/cross_db/json.sql), and
+# tests/contract/test_seconds_cap.py keeps the JSON Schemas' `maximum` equal to it.
 MAX_SECONDS = 1_000_000_000
 
 _RFC3339 = re.compile(

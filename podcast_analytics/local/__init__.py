@@ -14,13 +14,12 @@ from podcast_analytics.local.context import DBT_DIR, LocalContext, local_aws
 from podcast_analytics.local.export import EXPORTS_DIR, export, mart_names
 from podcast_analytics.local.ingest import ingest
 from podcast_analytics.local.load import load
-from podcast_analytics.local.transform import dbt_project_dir, transform
+from podcast_analytics.local.transform import transform
 
 __all__ = [
     "DBT_DIR",
     "EXPORTS_DIR",
     "LocalContext",
-    "dbt_project_dir",
     "export",
     "ingest",
     "load",

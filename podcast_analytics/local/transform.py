@@ -3,29 +3,21 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any
 
-from podcast_analytics.config import Settings
-from podcast_analytics.config.facts import REPO_ROOT
 from podcast_analytics.local.context import DBT_DIR, LocalContext
 from podcast_analytics.pipeline import dbt_runner
 from podcast_analytics.pipeline.errors import PipelineError
 
 
-def dbt_project_dir(settings: Settings) -> Path:
-    return REPO_ROOT / settings.dbt.project_dir
-
-
 def transform(ctx: LocalContext, *, dbt_executable: str | None = None) -> dict[str, Any]:
     """`dbt build --target local` against <out_dir>/<duckdb_file>; artefacts in <out_dir>/dbt."""
     executable = dbt_runner.dbt_executable(dbt_executable)
-    project = dbt_project_dir(ctx.settings)
+    project = dbt_runner.dbt_project_dir()
     models = project / "models"
     if not models.is_dir() or not any(models.rglob("*.sql")):
         raise PipelineError(
-            f"the dbt project in {ctx.settings.dbt.project_dir}/ has no models yet: "
-            "nothing to transform"
+            f"the dbt project in {project}/ has no models yet: nothing to transform"
         )
     # Absolute: dbt runs in the project directory, where a relative OUT would mean another place.
     dbt_dir = (ctx.out_dir / DBT_DIR).resolve()

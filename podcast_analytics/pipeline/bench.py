@@ -1,6 +1,7 @@
 """`make bench [EVENTS=n]`: per-stage seconds and events/s, peak memory, the DuckDB floor.
 
-Runs in OUT/bench/ (a fresh warehouse, so the user's is untouched) and writes OUT/bench.json:
+Runs in OUT/bench/ (a fresh warehouse, so the user's is untouched) and writes OUT/bench.json,
+holding OUT's lock (`local/out_dir.py`) as `make pipeline` does, so the two never share an OUT:
 - generate: the generator alone, counted and thrown away (it must not be the bottleneck);
 - produce / deliver / load / dbt build (full) / export: the pipeline's own steps;
 - floor: the same raw objects fetched from the emulator and inserted with one DuckDB
@@ -31,6 +32,7 @@ import duckdb
 from podcast_analytics import local
 from podcast_analytics.config import Settings
 from podcast_analytics.generator import GeneratorSettings
+from podcast_analytics.local import out_dir as out_checks
 from podcast_analytics.pipeline.errors import PipelineError
 from podcast_analytics.pipeline.files import write_json_atomically
 from podcast_analytics.pipeline.reconciliation import reconcile
@@ -57,6 +59,19 @@ def run_bench(
         raise PipelineError("bench generates its own events: leave INPUT unset")
     if catalog_path is not None:
         raise PipelineError("bench measures the event path: leave CATALOG unset")
+    with out_checks.exclusive(out_dir):
+        return _run_bench(settings, out_dir, events=events, days=days, seed=seed, start=start)
+
+
+def _run_bench(
+    settings: Settings,
+    out_dir: Path,
+    *,
+    events: int | None,
+    days: int,
+    seed: int,
+    start: date | None,
+) -> dict[str, Any]:
     work = out_dir / "bench"
     shutil.rmtree(work, ignore_errors=True)
     stages: dict[str, dict[str, float]] = {}

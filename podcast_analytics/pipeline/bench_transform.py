@@ -40,10 +40,9 @@ import duckdb
 
 from podcast_analytics.config import Settings
 from podcast_analytics.config.dbt_profiles import DUCKDB_PATH_ENV
-from podcast_analytics.config.facts import REPO_ROOT
 from podcast_analytics.generator import GeneratorSettings, generate
 from podcast_analytics.generator.stream import generate_world
-from podcast_analytics.pipeline.dbt_runner import dbt_environment, dbt_executable
+from podcast_analytics.pipeline.dbt_runner import dbt_environment, dbt_executable, dbt_project_dir
 from podcast_analytics.pipeline.errors import PipelineError
 from podcast_analytics.pipeline.ledger import write_json_atomically
 from podcast_analytics.record_processor.handler import process_record
@@ -160,7 +159,7 @@ class Dbt:
     database: Path
 
     def seconds(self, *args: str) -> float:
-        project = REPO_ROOT / self.settings.dbt.project_dir
+        project = dbt_project_dir()
         command = [
             dbt_executable(),
             *args,

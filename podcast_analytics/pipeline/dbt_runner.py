@@ -1,9 +1,13 @@
-"""How the project runs dbt: which executable, and with which environment.
+"""How the project runs dbt: which executable, which project and manifest, which environment.
 
-dbt lives in the project's virtualenv, beside this interpreter, and never in Airflow's
-(`PODCAST_DBT_EXECUTABLE` points elsewhere when needed). Both the local pipeline's
-`dbt build` and `make manifest`'s `dbt parse` start dbt through here; `run_with_progress`
-draws dbt's "n of N" lines as a progress bar.
+One rule for every caller (the local pipeline's `dbt build`, `make manifest`'s `dbt parse`,
+`make bench-transform`, and the Airflow DAG's tasks through `podcast_analytics.dag_tasks`):
+dbt lives in the repository's .venv, never in Airflow's (orchestration/.venv), and the dbt
+project is `transform/` beside the package; `PODCAST_DBT_EXECUTABLE`,
+`PODCAST_DBT_PROJECT_DIR` and `PODCAST_DBT_MANIFEST` point elsewhere when needed (tests, a
+DAG folder laid out differently). On MWAA the DAG's dbt is the config's
+`mwaa.dbt_executable` instead (`dag_tasks.dbt_executable`). `run_with_progress` draws dbt's
+"n of N" lines as a progress bar. Light: importing this module imports no dbt.
 """
 
 from __future__ import annotations
@@ -12,30 +16,48 @@ import json
 import os
 import re
 import subprocess
-import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from podcast_analytics.config import Settings
-from podcast_analytics.config.facts import REPO_ROOT
+from podcast_analytics.config.facts import DBT_MANIFEST, REPO_ROOT, TRANSFORM_DIR
 from podcast_analytics.pipeline import children
 from podcast_analytics.pipeline.crash_points import crash_point
 from podcast_analytics.pipeline.errors import PipelineError
 from podcast_analytics.pipeline.progress import Progress
 
 DBT_EXECUTABLE_VARIABLE = "PODCAST_DBT_EXECUTABLE"
+PROJECT_DIR_VARIABLE = "PODCAST_DBT_PROJECT_DIR"
+MANIFEST_VARIABLE = "PODCAST_DBT_MANIFEST"
+# Where `make setup` installs dbt, whichever interpreter (the project's or Airflow's) asks.
+LOCAL_DBT_EXECUTABLE = REPO_ROOT / ".venv" / "bin" / "dbt"
 
 
-def dbt_executable(explicit: str | None = None) -> str:
-    candidate = (
-        explicit
-        or os.environ.get(DBT_EXECUTABLE_VARIABLE)
-        or str(Path(sys.executable).parent / "dbt")
-    )
+def local_dbt_executable(environ: Mapping[str, str] = os.environ) -> str:
+    """The dbt a local run starts: `PODCAST_DBT_EXECUTABLE`, else the repository's .venv."""
+    return environ.get(DBT_EXECUTABLE_VARIABLE) or str(LOCAL_DBT_EXECUTABLE)
+
+
+def dbt_executable(explicit: str | None = None, environ: Mapping[str, str] = os.environ) -> str:
+    """`explicit`, else `local_dbt_executable`; a missing file is one readable error."""
+    candidate = explicit or local_dbt_executable(environ)
     if not Path(candidate).is_file():
         raise PipelineError(
             f"dbt not found at {candidate}: run `make setup`, or set {DBT_EXECUTABLE_VARIABLE}"
         )
     return candidate
+
+
+def dbt_project_dir(environ: Mapping[str, str] = os.environ) -> Path:
+    override = environ.get(PROJECT_DIR_VARIABLE)
+    return Path(override) if override else TRANSFORM_DIR
+
+
+def manifest_path(environ: Mapping[str, str] = os.environ) -> Path:
+    """The parsed manifest the DAG renders its dbt tasks from: where the CDK app ships
+    `make manifest`'s output in MWAA's DAG folder (`dbt parse` writes it)."""
+    override = environ.get(MANIFEST_VARIABLE)
+    return Path(override) if override else dbt_project_dir(environ) / DBT_MANIFEST
 
 
 def dbt_environment(**overrides: str) -> dict[str, str]:
@@ -115,7 +137,7 @@ def parse_manifest(settings: Settings) -> Path:
     ]
     result = subprocess.run(  # noqa: S603 - our own dbt with fixed arguments
         command,
-        cwd=REPO_ROOT / settings.dbt.project_dir,
+        cwd=dbt_project_dir(),
         env=environ,
         capture_output=True,
         text=True,

@@ -21,11 +21,15 @@ from pathlib import Path
 
 import pytest
 
+# Neither imports Airflow: safe before the environment below is set.
+from podcast_analytics.pipeline.dbt_runner import local_dbt_executable
+from tests.dbt_manifest import parse_project
+
 REPO = Path(__file__).resolve().parents[2]
 DAGS_FOLDER = REPO / "orchestration" / "dags"
 DAG_FILE = DAGS_FOLDER / "podcast_analytics_dag.py"
 AIRFLOW_BIN = Path(sys.executable).parent / "airflow"
-DBT_EXECUTABLE = Path(os.environ.get("PODCAST_DBT_EXECUTABLE", REPO / ".venv" / "bin" / "dbt"))
+DBT_EXECUTABLE = local_dbt_executable()  # the repository's .venv's dbt, never Airflow's
 
 AIRFLOW_HOME = tempfile.mkdtemp(prefix="podcast-airflow-home-")
 atexit.register(shutil.rmtree, AIRFLOW_HOME, ignore_errors=True)
@@ -38,7 +42,7 @@ os.environ.update(
         "AIRFLOW__PODCAST__ENVIRONMENT": "local",
         # Tests must never sleep between retries.
         "AIRFLOW__PODCAST__RETRY_DELAY_S": "0",
-        "PODCAST_DBT_EXECUTABLE": str(DBT_EXECUTABLE),
+        "PODCAST_DBT_EXECUTABLE": DBT_EXECUTABLE,
     }
 )
 
@@ -75,28 +79,7 @@ def parse_dags(env_values: Mapping[str, str]):
 @pytest.fixture(scope="session")
 def dbt_manifest(tmp_path_factory) -> Path:
     """The real dbt project, parsed by dbt from its own environment (as a deploy would)."""
-    work = tmp_path_factory.mktemp("dbt")
-    transform = REPO / "transform"
-    subprocess.run(
-        [
-            str(DBT_EXECUTABLE),
-            "parse",
-            "--project-dir",
-            str(transform),
-            "--profiles-dir",
-            str(transform),
-            "--target",
-            "local",
-            "--target-path",
-            str(work / "target"),
-            "--log-path",
-            str(work / "logs"),
-            "--quiet",
-        ],
-        check=True,
-        cwd=transform,
-    )
-    return work / "target" / "manifest.json"
+    return parse_project(tmp_path_factory.mktemp("dbt"))
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -29,6 +31,21 @@ def test_dbt_runs_from_its_own_environment():
     local = load_settings("local")
     assert tasks.dbt_executable(local, {}) == str(tasks.LOCAL_DBT_EXECUTABLE)
     assert tasks.dbt_executable(local, {"PODCAST_DBT_EXECUTABLE": "/x/dbt"}) == "/x/dbt"
+
+
+def test_the_dag_and_the_local_pipeline_find_dbt_by_one_rule():
+    # Airflow's interpreter is orchestration/.venv's: dbt is still the repository's .venv's.
+    from podcast_analytics.pipeline import dbt_runner
+
+    local = load_settings("local")
+    for environ in ({}, {"PODCAST_DBT_EXECUTABLE": "/x/dbt"}):
+        assert tasks.dbt_executable(local, environ) == dbt_runner.local_dbt_executable(environ)
+    default = dbt_runner.local_dbt_executable({})
+    assert default == str(tasks.LOCAL_DBT_EXECUTABLE) == dbt_runner.dbt_executable(None, {})
+    assert Path(default).parent != Path(sys.executable).parent  # not Airflow's own bin/
+    assert tasks.dbt_project_dir({}) == dbt_runner.dbt_project_dir({})
+    assert tasks.dbt_project_dir({}).name == local.dbt.project_dir
+    assert tasks.manifest_path({"PODCAST_DBT_MANIFEST": "/m.json"}) == Path("/m.json")
 
 
 def test_local_mode_without_stand_ins_says_what_to_start():

@@ -10,7 +10,6 @@ at the simulated load time for quarantine, first-arrival-wins for duplicates.
 from __future__ import annotations
 
 import base64
-import dataclasses
 import gzip
 import json
 import urllib.error
@@ -31,7 +30,7 @@ from podcast_analytics.contract import invalid_reason
 from podcast_analytics.generator import GeneratorSettings, generate
 from podcast_analytics.local.context import DEAD_LETTERS_DIR, LocalContext
 from podcast_analytics.local.emulator.snowpipe import LoadStats, LocalSnowpipe
-from podcast_analytics.pipeline import PipelineError
+from podcast_analytics.pipeline import PipelineError, dbt_runner
 from podcast_analytics.pipeline.reconciliation import RECONCILIATION_FILE, reconcile
 from podcast_analytics.record_processor.handler import process_record
 
@@ -280,13 +279,14 @@ def test_a_crash_mid_object_leaves_none_of_it(tmp_path: Path) -> None:
     assert stats["objects_loaded"] == 1 and stats["rows_loaded"] == 2
 
 
-def test_transform_names_the_problem_when_the_dbt_project_has_no_models(tmp_path: Path) -> None:
+def test_transform_names_the_problem_when_the_dbt_project_has_no_models(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     empty_project = tmp_path / "transform"
     (empty_project / "models").mkdir(parents=True)
-    settings = dataclasses.replace(
-        SETTINGS, dbt=dataclasses.replace(SETTINGS.dbt, project_dir=str(empty_project))
-    )
-    ctx = local.LocalContext(settings=settings, out_dir=tmp_path, endpoint_url="http://unused")
+    # The project is found by dbt_runner's one rule; its override points at the empty one.
+    monkeypatch.setenv(dbt_runner.PROJECT_DIR_VARIABLE, str(empty_project))
+    ctx = local.LocalContext(settings=SETTINGS, out_dir=tmp_path, endpoint_url="http://unused")
     with pytest.raises(PipelineError, match="has no models yet"):
         local.transform(ctx)
 

@@ -65,6 +65,40 @@ def test_a_second_run_into_the_same_out_is_refused_at_once(tmp_path: Path) -> No
     assert not (tmp_path / LEDGER_FILE).exists()
 
 
+AIRFLOW_PYTHON = REPO_ROOT / "orchestration" / ".venv" / "bin" / "python"
+IN_USE = (
+    "OUT {out} is in use by another run (pid {pid}): wait for it to finish, "
+    "or give this run another OUT"
+)
+
+
+@pytest.mark.parametrize(
+    ("command", "prefix"),
+    [
+        ([sys.executable, "-m", "podcast_analytics", "bench"], "error: "),
+        ([str(AIRFLOW_PYTHON), "orchestration/run_local.py"], "make pipeline-airflow: "),
+    ],
+    ids=["make bench", "make pipeline-airflow"],
+)
+def test_bench_and_the_airflow_run_hold_the_same_lock(
+    tmp_path: Path, command: list[str], prefix: str
+) -> None:
+    with out_dir.exclusive(tmp_path):  # what a running `make pipeline` holds
+        second = subprocess.run(
+            [*command, *TINY, "--out", str(tmp_path)],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert second.returncode == 2, second.stderr
+    assert second.stderr.strip().splitlines() == [
+        prefix + IN_USE.format(out=tmp_path, pid=os.getpid())
+    ]
+    assert not (tmp_path / "bench").exists() and not (tmp_path / "airflow").exists()
+
+
 def test_the_lock_is_released_when_its_holder_dies(tmp_path: Path) -> None:
     holder = subprocess.Popen(
         [

@@ -154,7 +154,8 @@ def test_records_the_producer_could_not_send_stay_in_the_dead_letter_prefix(
             (data, "attempts_exhausted:ProvisionedThroughputExceededException") for data, _ in batch
         ]
 
-    report = redrive.redrive(env.settings, env.s3, refuse_everything, out=io.StringIO())
+    objects = redrive.BucketErrorObjects(env.s3, env.bucket)
+    report = redrive.redrive(env.settings, objects, refuse_everything, out=io.StringIO())
     assert report.resent == 0
     assert sorted(env.error_keys()) == sorted(keys.values())  # nothing deleted or rewritten
     reasons = report.not_resent_by_reason()

@@ -1,15 +1,14 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from podcast_analytics.config import load_settings
+from tests.dbt_manifest import parse_project
 from tests.infra.aws.synth import (
     DEPLOY_ENVIRONMENTS,
-    ROOT,
     SNOWFLAKE_EXTERNAL_ID,
     SNOWFLAKE_USER_ARN,
     SNOWPIPE_QUEUE_ARN,
@@ -38,28 +37,6 @@ def app(request: pytest.FixtureRequest, synthesized: dict[str, SynthesizedApp]) 
     return synthesized[request.param]
 
 
-@pytest.fixture(scope="session")
-def handed_off(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedApp:
-    """dev after the first `pulumi up`: Snowflake's hand-off values in the config."""
-    settings = load_settings(
-        "dev",
-        overrides={
-            "snowflake": {
-                "handoff": {
-                    "integration_iam_user_arn": SNOWFLAKE_USER_ARN,
-                    "integration_external_id": SNOWFLAKE_EXTERNAL_ID,
-                    "pipe_notification_channel": SNOWPIPE_QUEUE_ARN,
-                }
-            }
-        },
-    )
-    return synthesize(
-        "dev",
-        tmp_path_factory.mktemp("cdk-handed-off"),
-        settings=settings,
-    )
-
-
 # Inputs a user may set (tests only): an existing GitHub OIDC provider and alarm subscribers.
 EXISTING_OIDC_PROVIDER = (
     "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"
@@ -71,39 +48,27 @@ ALARM_WEBHOOK = "https://hooks.example.org/alarms"
 @pytest.fixture(scope="session")
 def parsed_dbt_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The dbt project parsed by dbt (as `make manifest` does), for what MWAA receives."""
-    work = tmp_path_factory.mktemp("dbt")
-    transform = ROOT / "transform"
-    subprocess.run(
-        [
-            str(ROOT / ".venv" / "bin" / "dbt"),
-            "parse",
-            "--project-dir",
-            str(transform),
-            "--profiles-dir",
-            str(transform),
-            "--target",
-            "local",
-            "--target-path",
-            str(work / "target"),
-            "--log-path",
-            str(work / "logs"),
-            "--quiet",
-        ],
-        check=True,
-        cwd=transform,
-    )
-    return work / "target" / "manifest.json"
+    return parse_project(tmp_path_factory.mktemp("dbt"))
 
 
 @pytest.fixture(scope="session")
 def configured(
     tmp_path_factory: pytest.TempPathFactory, parsed_dbt_manifest: Path
 ) -> SynthesizedApp:
-    """dev as a user would configure it: an existing OIDC provider, alarm subscribers, and
-    the parsed dbt manifest shipped to MWAA (what `make synth` / `make deploy` build)."""
+    """dev as a user would configure it after the first `pulumi up`: Snowflake's hand-off
+    values, an existing OIDC provider, alarm subscribers, and the parsed dbt manifest
+    shipped to MWAA (what `make synth` / `make deploy` build). One synthesis for all of them:
+    each test looks at its own part, and none of the parts changes another's resources."""
     settings = load_settings(
         "dev",
         overrides={
+            "snowflake": {
+                "handoff": {
+                    "integration_iam_user_arn": SNOWFLAKE_USER_ARN,
+                    "integration_external_id": SNOWFLAKE_EXTERNAL_ID,
+                    "pipe_notification_channel": SNOWPIPE_QUEUE_ARN,
+                }
+            },
             "ci": {"github_oidc_provider_arn": EXISTING_OIDC_PROVIDER},
             "alerting": {
                 "email_subscriptions": [ALARM_EMAIL],
@@ -117,3 +82,9 @@ def configured(
         settings=settings,
         dbt_manifest=parsed_dbt_manifest,
     )
+
+
+@pytest.fixture(scope="session")
+def handed_off(configured: SynthesizedApp) -> SynthesizedApp:
+    """dev after the first `pulumi up`: Snowflake's hand-off values in the config."""
+    return configured

@@ -33,10 +33,11 @@
 {#- Whether a json_number() is a finite double. A JSON number beyond the double range
     (1e400) reads as infinity in DuckDB and as null (try_to_double) in Snowflake: both are
     not finite, so the contract rejects them the same way Python does. -#}
-{#- Also at most 1e9 seconds (MAX_SECONDS in podcast_analytics/contract/validate.py): a
-    finite but absurd value such as 1e308 would overflow the marts' DECIMAL(18, 3) seconds. -#}
+{#- Also at most the `max_seconds` var (MAX_SECONDS in podcast_analytics/contract/validate.py,
+    rendered by `make profiles`): a finite but absurd value such as 1e308 would overflow the
+    marts' DECIMAL(18, 3) seconds. -#}
 {% macro is_finite(number) -%}
-    ({{ adapter.dispatch('is_finite')(number) }} and coalesce({{ number }} <= 1000000000, false))
+    ({{ adapter.dispatch('is_finite')(number) }} and coalesce({{ number }} <= {{ shared_setting('max_seconds') }}, false))
 {%- endmacro %}
 
 {% macro duckdb__is_finite(number) -%}

@@ -48,7 +48,8 @@
 
 {#
   `listeners_with_unmodelled_events()`: the listeners with a staged event whose event_id is
-  not yet in fct_listening_events. The listener-keyed facts (plays, sessions) are built
+  not yet in fct_listening_events, or is there from another record (an earlier-loaded
+  resend displaced it in staging: the loaded_at differs). The listener-keyed facts (plays, sessions) are built
   before fct_listening_events (its `depends_on`), so here it still holds its state before
   this run; it is looked up as a relation, not a ref, which would be a cycle. A crash after
   plays or sessions were replaced but before the events fact is harmless: the next run
@@ -62,6 +63,20 @@
     where not exists (
         select 1 from {{ events_fact }} as modelled
         where modelled.event_id = staged.event_id
+            and modelled.loaded_at = staged.loaded_at
     )
     {%- endif %}
+{%- endmacro %}
+
+{#
+  `not_yet_staged(record_id)`: a classified record is new to a staging model when {{ this }}
+  has no row of that record_id. A record's status can change only when a new record of its
+  event_id arrives with an earlier `loaded_at` (stg_events__records), and then the new
+  record is the one not yet staged.
+#}
+{% macro not_yet_staged(record_id_column='record_id') -%}
+    not exists (
+        select 1 from {{ this }} as staged
+        where staged.record_id = {{ record_id_column }}
+    )
 {%- endmacro %}

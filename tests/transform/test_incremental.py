@@ -14,6 +14,7 @@ import shutil
 from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 
+import duckdb
 import pytest
 
 from podcast_analytics.config import load_settings
@@ -92,10 +93,20 @@ def incremental_warehouse(tmp_path_factory, history_rows):
 
 
 def test_second_build_was_incremental(incremental_warehouse) -> None:
-    _, _, incremental_sql = incremental_warehouse
-    # delete+insert from a temp relation, filtered to newly loaded listeners
-    assert "affected_listeners" in incremental_sql
-    assert "delete from" in incremental_sql.lower()
+    _, database, incremental_sql = incremental_warehouse
+    # the plays came from the affected sessions only, appended after the pre-hook's delete
+    assert 'from "warehouse"."intermediate"."int_episode_plays_affected"' in incremental_sql
+    assert "insert into" in incremental_sql.lower()
+    with duckdb.connect(str(database), read_only=True) as con:
+        (re_read,) = con.execute(
+            "select count(*) from intermediate.int_user_events_affected"
+        ).fetchone()
+        (new,) = con.execute(
+            "select count(*) from staging.stg_user_events where loaded_at >= ?", [CUT]
+        ).fetchone()
+        (total,) = con.execute("select count(*) from staging.stg_user_events").fetchone()
+    # the new events and the sessions they touched, not the listeners' whole history
+    assert 0 < new <= re_read <= 1.5 * new < total
 
 
 def test_late_events_for_earlier_days_arrived_after_the_cut(history_rows) -> None:
@@ -156,3 +167,27 @@ def test_a_run_with_no_new_data_changes_nothing(incremental_warehouse) -> None:
     result = project.run("run")
     assert result.ok, result.output[-4000:]
     assert marts(database) == before
+
+
+def test_events_later_than_the_lookback_are_reported_and_modelled(incremental_warehouse) -> None:
+    _, database, _ = incremental_warehouse
+    lookback = timedelta(days=load_settings("local").events.late_arrival_lookback_days)
+    with duckdb.connect(str(database), read_only=True) as con:
+        staged = con.execute("select event_id, event_ts, loaded_at from staging.stg_user_events")
+        beyond = {event_id for event_id, ts, loaded in staged.fetchall() if ts < loaded - lookback}
+        reported = {
+            event_id
+            for (event_id,) in con.execute(
+                "select event_id from staging.stg_user_events_late"
+            ).fetchall()
+        }
+        modelled = {
+            event_id
+            for (event_id,) in con.execute(
+                "select event_id from marts.fct_listening_events "
+                "where event_id in (select event_id from staging.stg_user_events_late)"
+            ).fetchall()
+        }
+    assert len(beyond) >= 5  # the data holds arrivals beyond the lookback
+    assert reported == beyond
+    assert modelled == beyond  # and they reached the marts like any other event

@@ -47,23 +47,58 @@
 {%- endmacro %}
 
 {#
-  `listeners_with_unmodelled_events()`: the listeners with a staged event whose event_id is
-  not yet in fct_listening_events, or is there from another record (an earlier-loaded
-  resend displaced it in staging: the loaded_at differs). The listener-keyed facts (plays, sessions) are built
-  before fct_listening_events (its `depends_on`), so here it still holds its state before
-  this run; it is looked up as a relation, not a ref, which would be a cycle. A crash after
-  plays or sessions were replaced but before the events fact is harmless: the next run
-  finds the same events still unmodelled and replaces the same listeners again.
+  Sessions as the unit of recomputation (after Snowplow's sessions lifecycle manifest): an
+  incremental run rebuilds only the sessions its new events touch.
+
+  `mart_relation(name)`: a mart's relation as it stands before this run, looked up rather
+  than ref'd (the facts ref the affected-events models, so a ref back would be a cycle).
+  fct_listening_events is built last of the facts: it is the record of what has been
+  modelled, and fct_listening_sessions is the session manifest (listener, start, end).
+
+  `incremental_scope_available()`: both exist and this is not a full refresh; otherwise
+  the facts build from everything and the affected-events models stay empty.
+
+  `not_yet_modelled(staged)`: a staged event whose event_id is not in fct_listening_events,
+  or is there from another record (an earlier-loaded resend displaced it in staging: the
+  loaded_at differs). A run that dies before fct_listening_events is built leaves its events
+  unmodelled, so the next run rebuilds the same sessions again.
 #}
-{% macro listeners_with_unmodelled_events() -%}
-    {%- set events_fact = adapter.get_relation(this.database, this.schema, 'fct_listening_events') -%}
-    select distinct staged.user_id
-    from {{ ref('stg_user_events') }} as staged
-    {%- if events_fact is not none %}
-    where not exists (
-        select 1 from {{ events_fact }} as modelled
-        where modelled.event_id = staged.event_id
-            and modelled.loaded_at = staged.loaded_at
+{% macro mart_relation(name) -%}
+    {{ return(adapter.get_relation(this.database, shared_setting('marts_schema'), name)) }}
+{%- endmacro %}
+
+{% macro incremental_scope_available() -%}
+    {{ return(
+        not flags.FULL_REFRESH
+        and mart_relation('fct_listening_events') is not none
+        and mart_relation('fct_listening_sessions') is not none
+    ) }}
+{%- endmacro %}
+
+{% macro not_yet_modelled(staged) -%}
+    not exists (
+        select 1 from {{ mart_relation('fct_listening_events') }} as modelled
+        where modelled.event_id = {{ staged }}.event_id
+            and modelled.loaded_at = {{ staged }}.loaded_at
+    )
+{%- endmacro %}
+
+{#
+  `delete_rebuilt_sessions(timestamp_column)`: the pre-hook of the session-keyed facts. It
+  deletes the listener's rows whose `timestamp_column` (a session's or play's start) falls
+  inside a session this run rebuilds (int_sessions_rebuilt); the model then appends the
+  rebuilt rows. Every old session a new event joined or merged lies inside the rebuilt
+  session that absorbed it, and an untouched session never overlaps a rebuilt one, so this
+  removes exactly the rows that are replaced, and repeating it after a crash is harmless.
+#}
+{% macro delete_rebuilt_sessions(timestamp_column) -%}
+    {%- if is_incremental() %}
+    delete from {{ this }}
+    where exists (
+        select 1 from {{ ref('int_sessions_rebuilt') }} as rebuilt
+        where rebuilt.user_id = {{ this.identifier }}.user_id
+            and {{ this.identifier }}.{{ timestamp_column }}
+                between rebuilt.session_start_ts and rebuilt.session_end_ts
     )
     {%- endif %}
 {%- endmacro %}
@@ -79,4 +114,10 @@
         select 1 from {{ this }} as staged
         where staged.record_id = {{ record_id_column }}
     )
+{%- endmacro %}
+
+{#- `affected_only()`: this incremental run rebuilds only the affected sessions; the facts
+    read the *_affected intermediate models then, the full ones otherwise. -#}
+{% macro affected_only() -%}
+    {{ return(is_incremental() and incremental_scope_available()) }}
 {%- endmacro %}

@@ -1,4 +1,4 @@
--- depends_on: {{ ref('stg_user_events') }}
+-- depends_on: {{ ref('int_user_events_affected_sessionized') }}
 -- depends_on: {{ ref('fct_episode_plays') }}
 -- depends_on: {{ ref('fct_listening_sessions') }}
 {{
@@ -12,24 +12,17 @@
     )
 }}
 {#
-  Event grain, with the listening session each event belongs to. Incremental runs rebuild
-  every listener who has events loaded since the high-water mark (less the lookback): a
-  late event can move its neighbours into another session, so their rows are rewritten too.
+  Event grain, with the listening session each event belongs to. Incremental runs rewrite
+  the events of the sessions they rebuild (int_user_events_affected: a late event can move
+  its neighbours into another session) and the changed events outside sessions. Built
+  after the other session facts, it records what has been modelled (`not_yet_modelled`).
 #}
 with session_events as (
 
-    select * from {{ ref('int_user_events_sessionized') }}
+    select * from {{ ref('int_user_events_affected_sessionized') if affected_only() else ref('int_user_events_sessionized') }}
 
 ),
 
-{% if is_incremental() -%}
-affected_listeners as (
-
-    {{ listeners_with_unmodelled_events() }}
-
-),
-
-{% endif -%}
 events as (
 
     select
@@ -49,9 +42,6 @@ events as (
         country,
         loaded_at
     from session_events
-    {% if is_incremental() -%}
-    where user_id in (select user_id from affected_listeners)
-    {%- endif %}
 
 )
 

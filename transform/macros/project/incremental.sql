@@ -121,3 +121,58 @@
 {% macro affected_only() -%}
     {{ return(is_incremental() and incremental_scope_available()) }}
 {%- endmacro %}
+
+{#
+  The aggregate marts update only the keys this run touches (int_play_keys_touched), each
+  recomputed from the fact rows of that key, so distinct-listener counts stay exact.
+
+  `delete_touched_keys(columns)`: the pre-hook: deletes the mart's rows whose `columns`
+  (names the mart and int_play_keys_touched share) are a touched key; the model appends the
+  recomputed ones. A key that no longer has plays is deleted and not re-added, as a full
+  refresh would leave it out.
+
+  `rows_of_touched_keys(relation, key_expressions)`: on incremental runs, the rows of
+  `relation` (a fact) whose key is touched: `key_expressions` maps each key column of
+  int_play_keys_touched to its expression over the fact row (alias `fact_row`); otherwise
+  all of `relation`.
+#}
+{% macro delete_touched_keys(columns) -%}
+    {%- if is_incremental() %}
+    delete from {{ this }}
+    where exists (
+        select 1 from {{ ref('int_play_keys_touched') }} as touched
+        where
+        {%- for column in columns %}
+            touched.{{ column }} = {{ this.identifier }}.{{ column }}{{ ' and' if not loop.last }}
+        {%- endfor %}
+    )
+    {%- endif %}
+{%- endmacro %}
+
+{% macro rows_of_touched_keys(relation, key_expressions) -%}
+    {#- ref'd whatever the branch, so dbt sees the dependency when it parses the model -#}
+    {%- set touched_keys = ref('int_play_keys_touched') -%}
+    {%- if is_incremental() %}
+    select fact_row.*
+    from {{ relation }} as fact_row
+    where exists (
+        select 1 from {{ touched_keys }} as touched
+        where
+        {%- for column, expression in key_expressions.items() %}
+            touched.{{ column }} = {{ expression }}{{ ' and' if not loop.last }}
+        {%- endfor %}
+    )
+    {%- else %}
+    select * from {{ relation }}
+    {%- endif %}
+{%- endmacro %}
+
+{#- The config every key-incremental mart shares: append after deleting its touched keys. -#}
+{% macro touched_keys_config(columns) -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook="{{ delete_touched_keys(" ~ columns ~ ") }}",
+        on_schema_change='fail',
+    ) }}
+{%- endmacro %}

@@ -1,6 +1,21 @@
 -- depends_on: {{ ref('int_user_events_affected_sessionized') }}
 -- depends_on: {{ ref('fct_episode_plays') }}
 -- depends_on: {{ ref('fct_listening_sessions') }}
+-- Built after every model that reads int_play_keys_touched or the rebuilt sessions: this
+-- fact records what has been modelled, so a crash before it repeats the whole run's scope.
+-- depends_on: {{ ref('int_listening_segments') }}
+-- depends_on: {{ ref('fct_daily_podcast_kpis') }}
+-- depends_on: {{ ref('fct_daily_episode_kpis') }}
+-- depends_on: {{ ref('fct_daily_network_listeners') }}
+-- depends_on: {{ ref('fct_weekly_podcast_listeners') }}
+-- depends_on: {{ ref('fct_weekly_network_listeners') }}
+-- depends_on: {{ ref('fct_monthly_podcast_listeners') }}
+-- depends_on: {{ ref('fct_monthly_network_listeners') }}
+-- depends_on: {{ ref('fct_daily_client_app_listening') }}
+-- depends_on: {{ ref('fct_daily_platform_listening') }}
+-- depends_on: {{ ref('fct_daily_country_listening') }}
+-- depends_on: {{ ref('fct_listener_episodes') }}
+-- depends_on: {{ ref('fct_episode_listening_curve') }}
 {{
     config(
         materialized='incremental',

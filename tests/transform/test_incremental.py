@@ -167,6 +167,11 @@ def test_a_run_with_no_new_data_changes_nothing(incremental_warehouse) -> None:
     result = project.run("run")
     assert result.ok, result.output[-4000:]
     assert marts(database) == before
+    with duckdb.connect(str(database), read_only=True) as con:
+        (re_read,) = con.execute(
+            "select count(*) from intermediate.int_user_events_affected"
+        ).fetchone()
+    assert re_read == 0  # nothing was recomputed: every mart kept its rows untouched
 
 
 def test_events_later_than_the_lookback_are_reported_and_modelled(incremental_warehouse) -> None:

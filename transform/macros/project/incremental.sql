@@ -176,3 +176,34 @@
         on_schema_change='fail',
     ) }}
 {%- endmacro %}
+
+{#
+  The marts whose rows cannot be keyed to a session cheaply (per-podcast totals over all
+  time, running follower counts, cohorts, the dims, the shared_* copies) are rebuilt whole,
+  but only by a run that changed something: `rebuilt_when_anything_changed_config()` deletes
+  the rows and `when_anything_changed()` (a where clause on the model's last select) adds
+  them again when int_user_events_affected has rows; a run with nothing new touches none.
+  They are built before fct_listening_events, so a crash in between repeats them.
+#}
+{% macro rebuilt_when_anything_changed_config() -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook="{{ delete_all_when_anything_changed() }}",
+        on_schema_change='fail',
+    ) }}
+{%- endmacro %}
+
+{% macro delete_all_when_anything_changed() -%}
+    {%- if is_incremental() %}
+    delete from {{ this }}
+    where exists (select 1 from {{ ref('int_user_events_affected') }})
+    {%- endif %}
+{%- endmacro %}
+
+{% macro when_anything_changed() -%}
+    {%- set affected = ref('int_user_events_affected') -%}
+    {%- if is_incremental() %}
+    where exists (select 1 from {{ affected }})
+    {%- endif %}
+{%- endmacro %}

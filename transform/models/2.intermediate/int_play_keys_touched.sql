@@ -43,7 +43,7 @@ event_keys as (
 
     select user_id, episode_id, event_date from affected
     where event_type in {{ playback_event_types() }}
-    union
+    union distinct
     select user_id, episode_id, event_date from modelled_versions
 
 ),

@@ -1,3 +1,4 @@
+{{ rebuilt_when_anything_changed_config() }}
 -- One row per app build (app, version, platform) that sent events; an event with no client
 -- information maps to the all-unknown row, so every event has a client. Read from staging,
 -- not the sessionized view: a client needs no session, and sessionizing all history on
@@ -37,3 +38,4 @@ clients as (
 )
 
 select * from clients
+{{ when_anything_changed() }}

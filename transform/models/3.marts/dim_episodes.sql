@@ -1,3 +1,4 @@
+{{ rebuilt_when_anything_changed_config() }}
 -- One row per episode seen in any valid event; its podcast and duration are the ones every
 -- mart uses (int_episodes_resolved, methodology rule 8).
 with episodes as (
@@ -8,7 +9,7 @@ with episodes as (
 
 events as (
 
-    select * from {{ ref('fct_listening_events') }}
+    select * from {{ ref('stg_user_events') }}
 
 ),
 
@@ -41,3 +42,4 @@ described as (
 )
 
 select * from described
+{{ when_anything_changed() }}

@@ -1,13 +1,28 @@
+{{ rebuilt_when_anything_changed_config() }}
 -- One row per listener (pseudonymous user_id) seen in any valid event.
 with events as (
 
-    select * from {{ ref('fct_listening_events') }}
+    select * from {{ ref('stg_user_events') }}
 
 ),
 
 plays as (
 
     select * from {{ ref('fct_episode_plays') }}
+
+),
+
+sessions as (
+
+    select * from {{ ref('fct_listening_sessions') }}
+
+),
+
+session_counts as (
+
+    select user_id, count(*) as sessions
+    from sessions
+    group by user_id
 
 ),
 
@@ -25,8 +40,7 @@ activity as (
     select
         user_id,
         min(event_ts) as first_event_ts,
-        max(event_ts) as last_event_ts,
-        count(distinct session_id) as sessions
+        max(event_ts) as last_event_ts
     from events
     group by user_id
 
@@ -53,13 +67,15 @@ listeners as (
         listening.first_listen_date,
         {{ week_start('listening.first_listen_date') }} as cohort_week,
         latest_country.country,
-        activity.sessions,
+        coalesce(session_counts.sessions, 0) as sessions,
         coalesce(listening.plays, 0) as plays,
         coalesce(listening.minutes_listened, {{ as_minutes('0') }}) as minutes_listened
     from activity
     left join listening on activity.user_id = listening.user_id
     left join latest_country on activity.user_id = latest_country.user_id
+    left join session_counts on activity.user_id = session_counts.user_id
 
 )
 
 select * from listeners
+{{ when_anything_changed() }}

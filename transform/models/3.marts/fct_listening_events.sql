@@ -16,6 +16,19 @@
 -- depends_on: {{ ref('fct_daily_country_listening') }}
 -- depends_on: {{ ref('fct_listener_episodes') }}
 -- depends_on: {{ ref('fct_episode_listening_curve') }}
+-- depends_on: {{ ref('fct_listener_retention') }}
+-- depends_on: {{ ref('fct_daily_episode_downloads') }}
+-- depends_on: {{ ref('fct_daily_podcast_followers') }}
+-- depends_on: {{ ref('dim_clients') }}
+-- depends_on: {{ ref('dim_episodes') }}
+-- depends_on: {{ ref('dim_listeners') }}
+-- depends_on: {{ ref('dim_podcasts') }}
+-- depends_on: {{ ref('shared_daily_episode_downloads') }}
+-- depends_on: {{ ref('shared_daily_episode_kpis') }}
+-- depends_on: {{ ref('shared_daily_podcast_followers') }}
+-- depends_on: {{ ref('shared_daily_podcast_kpis') }}
+-- depends_on: {{ ref('shared_monthly_podcast_listeners') }}
+-- depends_on: {{ ref('shared_weekly_podcast_listeners') }}
 {{
     config(
         materialized='incremental',

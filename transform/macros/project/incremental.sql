@@ -135,12 +135,15 @@
   `relation` (a fact) whose key is touched: `key_expressions` maps each key column of
   int_play_keys_touched to its expression over the fact row (alias `fact_row`); otherwise
   all of `relation`.
+
+  `keys_model` names another model of keys: int_user_events_affected for the listener-keyed
+  dim_listeners (its changed events include downloads and follows, which have no play).
 #}
-{% macro delete_touched_keys(columns) -%}
+{% macro delete_touched_keys(columns, keys_model='int_play_keys_touched') -%}
     {%- if is_incremental() %}
     delete from {{ this }}
     where exists (
-        select 1 from {{ ref('int_play_keys_touched') }} as touched
+        select 1 from {{ ref(keys_model) }} as touched
         where
         {%- for column in columns %}
             touched.{{ column }} = {{ this.identifier }}.{{ column }}{{ ' and' if not loop.last }}
@@ -149,9 +152,9 @@
     {%- endif %}
 {%- endmacro %}
 
-{% macro rows_of_touched_keys(relation, key_expressions) -%}
+{% macro rows_of_touched_keys(relation, key_expressions, keys_model='int_play_keys_touched') -%}
     {#- ref'd whatever the branch, so dbt sees the dependency when it parses the model -#}
-    {%- set touched_keys = ref('int_play_keys_touched') -%}
+    {%- set touched_keys = ref(keys_model) -%}
     {%- if is_incremental() %}
     select fact_row.*
     from {{ relation }} as fact_row
@@ -168,11 +171,11 @@
 {%- endmacro %}
 
 {#- The config every key-incremental mart shares: append after deleting its touched keys. -#}
-{% macro touched_keys_config(columns) -%}
+{% macro touched_keys_config(columns, keys_model='int_play_keys_touched') -%}
     {{ config(
         materialized='incremental',
         incremental_strategy='append',
-        pre_hook="{{ delete_touched_keys(" ~ columns ~ ") }}",
+        pre_hook="{{ delete_touched_keys(" ~ columns ~ ", '" ~ keys_model ~ "') }}",
         on_schema_change='fail',
     ) }}
 {%- endmacro %}

@@ -1,20 +1,22 @@
-{{ rebuilt_when_anything_changed_config() }}
--- One row per listener (pseudonymous user_id) seen in any valid event.
+{{ touched_keys_config(['user_id'], 'int_user_events_affected') }}
+-- One row per listener (pseudonymous user_id) seen in any valid event. Incremental runs
+-- recompute the listeners with affected events, from their rows only.
+{%- set listener_key = {'user_id': 'fact_row.user_id'} %}
 with events as (
 
-    select * from {{ ref('stg_user_events') }}
+    {{ rows_of_touched_keys(ref('stg_user_events'), listener_key, 'int_user_events_affected') }}
 
 ),
 
 plays as (
 
-    select * from {{ ref('fct_episode_plays') }}
+    {{ rows_of_touched_keys(ref('fct_episode_plays'), listener_key, 'int_user_events_affected') }}
 
 ),
 
 sessions as (
 
-    select * from {{ ref('fct_listening_sessions') }}
+    {{ rows_of_touched_keys(ref('fct_listening_sessions'), listener_key, 'int_user_events_affected') }}
 
 ),
 
@@ -78,4 +80,3 @@ listeners as (
 )
 
 select * from listeners
-{{ when_anything_changed() }}

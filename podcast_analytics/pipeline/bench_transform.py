@@ -11,7 +11,12 @@ job and are timed once, apart):
   RUNS, each from a copy of the same built history);
 - noop_s: the same run again with nothing new (dbt's fixed cost), median of RUNS;
 - full_refresh_s: `--full-refresh` over all DAYS + 1 days (median of FULL_RUNS);
+- snapshot_s: `dbt snapshot` once on the incremental result (the episodes' catalog
+  history; `dbt run` does not build snapshots, and their tests need them);
 - test_s: `dbt test` once on the incremental result.
+
+The generator's catalog (its shows' episodes with release dates, durations and ad breaks,
+as the feed reader would write them) is loaded into the raw catalog table with the history.
 
 Writes OUT/bench-transform.json with the row counts, every run's seconds, the medians and the
 machine's load averages before and after (the machine is shared: read ratios, not seconds).
@@ -37,6 +42,7 @@ from podcast_analytics.config import Settings
 from podcast_analytics.config.dbt_profiles import DUCKDB_PATH_ENV
 from podcast_analytics.config.facts import REPO_ROOT
 from podcast_analytics.generator import GeneratorSettings, generate
+from podcast_analytics.generator.stream import generate_world
 from podcast_analytics.pipeline.dbt_runner import dbt_environment, dbt_executable
 from podcast_analytics.pipeline.errors import PipelineError
 from podcast_analytics.pipeline.ledger import write_json_atomically
@@ -89,14 +95,54 @@ def _raw_rows(settings: GeneratorSettings) -> Iterator[dict[str, Any]]:
         }
 
 
-def load_raw(database: Path, settings: Settings, rows: Path) -> None:
-    schema, table = settings.snowflake.raw_schema.lower(), settings.snowflake.raw_table.lower()
+def write_catalog_rows(settings: GeneratorSettings, work: Path, as_of: datetime) -> Path:
+    """The generated shows' episodes released by `as_of` as catalog rows of one snapshot
+    read at `as_of` (the contract's fields, as the feed reader writes them)."""
+    path = work / "raw-catalog.ndjson"
+    stamp = as_of.strftime("%Y-%m-%dT%H:%M:%SZ")
+    with path.open("w", encoding="utf-8") as out:
+        episodes = [
+            episode
+            for podcast in generate_world(settings).podcasts
+            for episode in podcast.episodes
+            if episode.released <= as_of.date()
+        ]
+        for number, episode in enumerate(episodes, start=1):
+            record = {
+                "podcast_id": episode.podcast_id,
+                "episode_id": episode.episode_id,
+                "title": episode.episode_id,
+                "published_at": f"{episode.released.isoformat()}T00:00:00Z",
+                "duration_s": episode.duration_s,
+                "ad_breaks": [
+                    {"start_s": b.start_s, "end_s": b.end_s, "kind": b.kind}
+                    for b in episode.ad_breaks
+                ],
+                "fetched_at": stamp,
+            }
+            row = {
+                "record": json.dumps(record),
+                "source_file": f"catalog/{as_of:%Y%m%d}/bench.ndjson.gz",
+                "source_row": number,
+                "loaded_at": as_of.isoformat(sep=" "),
+            }
+            out.write(json.dumps(row) + "\n")
+    return path
+
+
+def load_raw(database: Path, settings: Settings, rows: Path, *, catalog: bool = False) -> None:
+    """Append NDJSON raw rows to the raw events table (or, `catalog`, the raw catalog
+    table); both tables are created, so the project's two sources exist."""
+    sf = settings.snowflake
+    schema = sf.raw_schema.lower()
+    table = (sf.catalog_table if catalog else sf.raw_table).lower()
     with duckdb.connect(str(database)) as con:
         con.execute(f"create schema if not exists {schema}")
-        con.execute(
-            f"create table if not exists {schema}.{table} "
-            "(record varchar, source_file varchar, source_row integer, loaded_at timestamp)"
-        )
+        for name in (sf.raw_table.lower(), sf.catalog_table.lower()):
+            con.execute(
+                f"create table if not exists {schema}.{name} "
+                "(record varchar, source_file varchar, source_row integer, loaded_at timestamp)"
+            )
         con.execute(
             f"insert into {schema}.{table} select record, source_file, source_row, loaded_at "
             "from read_json(?, format = 'newline_delimited', columns = {record: 'varchar', "
@@ -162,6 +208,7 @@ def run_bench_transform(
     new_from = datetime.combine(DEFAULT_START + timedelta(days=days), datetime.min.time())
     started = time.perf_counter()
     raw = write_raw_rows(generator, work, new_from)
+    catalog = write_catalog_rows(generator, work, new_from)
     generate_s = round(time.perf_counter() - started, 3)
     if raw.rows_new == 0:
         raise PipelineError("the last day produced no rows: raise EVENTS_PER_DAY")
@@ -170,6 +217,7 @@ def run_bench_transform(
     built = work / "history" / settings.local.duckdb_file
     built.parent.mkdir()
     load_raw(built, settings, raw.history)
+    load_raw(built, settings, catalog, catalog=True)
     first_build_s = Dbt(settings, work, built).seconds("run")
 
     incremental, noop = [], []
@@ -182,6 +230,7 @@ def run_bench_transform(
     dbt = Dbt(settings, work, current)
     for _ in range(runs):
         noop.append(dbt.seconds("run"))
+    snapshot_s = dbt.seconds("snapshot")
     test_s = dbt.seconds("test")
     full = [dbt.seconds("run", "--full-refresh") for _ in range(full_runs)]
 
@@ -198,6 +247,7 @@ def run_bench_transform(
         "noop_runs_s": noop,
         "full_refresh_s": statistics.median(full),
         "full_refresh_runs_s": full,
+        "snapshot_s": snapshot_s,
         "test_s": test_s,
         "incremental_share_of_full_refresh": statistics.median(incremental)
         / statistics.median(full),
@@ -208,7 +258,7 @@ def run_bench_transform(
     }
     write_json_atomically(out_dir / RESULT_FILE, result)
     # Gigabytes at 90 days; the JSON is the result.
-    for name in ("raw-history.ndjson", "raw-new.ndjson"):
+    for name in ("raw-history.ndjson", "raw-new.ndjson", "raw-catalog.ndjson"):
         (work / name).unlink()
     for directory in (built.parent, current.parent):
         shutil.rmtree(directory)
@@ -226,6 +276,7 @@ def summary(result: dict[str, Any]) -> str:
             f"no-op            {result['noop_s']:8.1f} s (median of {len(result['noop_runs_s'])})",
             f"full refresh     {result['full_refresh_s']:8.1f} s",
             f"incremental / full refresh: {result['incremental_share_of_full_refresh']:.1%}",
+            f"dbt snapshot     {result['snapshot_s']:8.1f} s",
             f"dbt test         {result['test_s']:8.1f} s",
             f"load average before {result['load_average_before']}, "
             f"after {result['load_average_after']} ({result['cpus']} CPUs)",

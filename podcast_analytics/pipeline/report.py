@@ -60,7 +60,25 @@ REPORT_METRICS = frozenset(
         "downloads",
     }
 )
-REPORT_MARTS = frozenset({"fct_episode_listening_curve", "fct_listener_retention"})
+REPORT_MARTS = frozenset(
+    {
+        "fct_episode_listening_curve",
+        "fct_listener_retention",
+        "fct_episode_launch_curve",
+        "fct_ad_break_reach",
+    }
+)
+LAUNCH_EPISODES = 5
+LAUNCH_DAYS = 14
+REACH_BREAKS = 6
+# The IAB client-confirmed ad play markers (methodology rule 12), as the mart's columns.
+AD_MARKERS = (
+    ("plays_reaching_start", "start"),
+    ("plays_reaching_25", "25 %"),
+    ("plays_reaching_50", "50 %"),
+    ("plays_reaching_75", "75 %"),
+    ("plays_completing_break", "complete"),
+)
 
 
 @dataclass(frozen=True)
@@ -386,6 +404,104 @@ def _listening_curves(ctx: _Context) -> _Built:
     return charts.chart_html(fig, "listening-curves"), ["listening-curves"]
 
 
+def _launch_curves(ctx: _Context) -> _Built:
+    # Stored values: each episode's plays since release by whole days after its catalog
+    # pubDate (methodology rule 11), for the episodes released in the window with the most
+    # plays in their first LAUNCH_DAYS days. Plays are not a listener count; episodes with
+    # fewer than min_cell listeners on a day are still drawn, but their listener count in
+    # the hover reads "<N".
+    curve = ctx.mart("fct_episode_launch_curve")
+    rows = _require(
+        ctx.con.execute(
+            f"SELECT episode_id, days_since_release, plays, unique_listeners, cumulative_plays "
+            f"FROM {curve} WHERE days_since_release BETWEEN 0 AND ? AND episode_id IN ("
+            f"  SELECT episode_id FROM {curve} WHERE days_since_release BETWEEN 0 AND ? "
+            "  GROUP BY episode_id HAVING min(days_since_release) = 0 "
+            "  ORDER BY max(cumulative_plays) DESC, episode_id LIMIT ?) "
+            "ORDER BY episode_id, days_since_release",
+            [LAUNCH_DAYS - 1, LAUNCH_DAYS - 1, LAUNCH_EPISODES],
+        ).fetchall(),
+        "fct_episode_launch_curve (episodes released in the window)",
+    )
+    fig = charts.figure(
+        f"Launch curves: plays since release, the {LAUNCH_EPISODES} strongest releases",
+        y_title="cumulative plays",
+        x_title="days since release (day 0 = first 24 hours)",
+        height=360,
+    )
+    for episode in sorted({r[0] for r in rows}):
+        own = [r for r in rows if r[0] == episode]
+        listeners = [int(r[3]) for r in own]
+        fig.add_trace(
+            go.Scatter(
+                x=[int(r[1]) for r in own],
+                y=[int(r[4]) for r in own],
+                name=episode,
+                mode="lines+markers",
+                customdata=[
+                    f"{int(r[4]):,} plays since release; {int(r[2]):,} plays that day by "
+                    f"{charts.hover_text([n], [n], ctx.min_cell, ',')[0]} listeners"
+                    for r, n in zip(own, listeners, strict=True)
+                ],
+                hovertemplate="%{customdata}",
+            )
+        )
+    fig.update_layout(xaxis_dtick=1)
+    return charts.chart_html(fig, "launch-curves"), ["launch-curves"]
+
+
+def _ad_break_reach(ctx: _Context) -> _Built:
+    # Stored values: per ad break, how many of the episode's plays heard its start, each
+    # quartile point and all of it (methodology rule 12, the IAB client-confirmed ad play
+    # markers), for the most-played breaks with at least min_cell listeners.
+    reach = ctx.mart("fct_ad_break_reach")
+    columns = ", ".join(column for column, _ in AD_MARKERS)
+    rows = _require(
+        ctx.con.execute(
+            f"SELECT episode_id, break_number, kind, break_start_s, break_end_s, plays, "
+            f"unique_listeners, {columns}, start_rate, completion_rate FROM {reach} "
+            "WHERE unique_listeners >= ? ORDER BY plays DESC, episode_id, break_number LIMIT ?",
+            [ctx.min_cell, REACH_BREAKS],
+        ).fetchall(),
+        "fct_ad_break_reach",
+    )
+    fig = charts.figure(
+        "Ad-break reach: plays hearing each marker, the most-played breaks",
+        y_title="plays",
+        x_title="marker of the break",
+        height=360,
+    )
+    labels = [label for _, label in AD_MARKERS]
+    table = []
+    for row in rows:
+        episode, number, kind, start, end, plays = row[:6]
+        name = f"{episode} #{number} {kind}-roll {_clock(start)}-{_clock(end)}"
+        counts = [int(value) for value in row[7 : 7 + len(AD_MARKERS)]]
+        fig.add_trace(
+            go.Scatter(
+                x=labels,
+                y=counts,
+                name=name,
+                mode="lines+markers",
+                customdata=[f"{n:,} of {int(plays):,} plays" for n in counts],
+                hovertemplate="%{customdata}",
+            )
+        )
+        table.append(
+            (name, f"{int(plays):,}", *(f"{n:,}" for n in counts), _pct(row[-2]), _pct(row[-1]))
+        )
+    note = (
+        "<p>A play reaches a marker when its heard segments cover that point of the break, "
+        "and completes it when they cover the whole break: a seek that jumps over a "
+        "mid-roll from before it never reaches its start, one made a second into the break "
+        "reaches the start but not the 25 % point, and a play stopped inside a pre-roll "
+        "reaches the start but not the end.</p>"
+    )
+    header = ("break", "plays", *labels, "start rate", "completion rate")
+    chart = charts.chart_html(fig, "ad-break-reach")
+    return chart + note + charts.table_html(header, table, "ad-reach"), ["ad-break-reach"]
+
+
 def _shares(ctx: _Context) -> _Built:
     breakdowns = (("client_app", "app"), ("client_platform", "platform"), ("country", "country"))
     fig = make_subplots(
@@ -498,6 +614,8 @@ _SECTIONS: Sequence[tuple[str, Callable[[_Context], _Built]]] = (
     ("Top episodes", _top_episodes),
     ("Completion and consumption", _completion),
     ("Listening curves", _listening_curves),
+    ("Launch curves", _launch_curves),
+    ("Ad-break reach", _ad_break_reach),
     ("App, platform and country shares", _shares),
     ("Retention cohorts", _retention),
 )
@@ -549,6 +667,16 @@ def _minutes(value: float | Decimal) -> float:
 
 def _week(value: date | datetime) -> str:
     return f"week of {_day(value)}"
+
+
+def _clock(seconds: float | Decimal) -> str:
+    """Episode seconds as m:ss."""
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes}:{rest:02d}"
+
+
+def _pct(value: float | Decimal) -> str:
+    return f"{float(value):.1%}"
 
 
 def _month(value: date | datetime) -> str:

@@ -10,8 +10,9 @@ from datetime import date, datetime
 import duckdb
 
 from podcast_analytics.config import load_settings
+from podcast_analytics.contract.catalog import catalog_invalid_reason
 from podcast_analytics.generator import GeneratorSettings
-from podcast_analytics.pipeline.bench_transform import load_raw, write_raw_rows
+from podcast_analytics.pipeline.bench_transform import load_raw, write_catalog_rows, write_raw_rows
 
 
 def test_raw_rows_split_at_the_new_day_and_load_exactly(tmp_path) -> None:
@@ -42,3 +43,21 @@ def test_raw_rows_split_at_the_new_day_and_load_exactly(tmp_path) -> None:
             f"select count(*), count(distinct (source_file, source_row)) from {table}"
         ).fetchone()
     assert count == distinct == raw.rows_history + raw.rows_new
+
+
+def test_the_generated_catalog_loads_valid_into_the_raw_catalog_table(tmp_path) -> None:
+    generator = GeneratorSettings(seed=3, days=3, events=3000, start=date(2026, 9, 1))
+    rows = write_catalog_rows(generator, tmp_path, datetime(2026, 9, 3))
+    settings = load_settings("local")
+    database = tmp_path / settings.local.duckdb_file
+    load_raw(database, settings, rows, catalog=True)
+    sf = settings.snowflake
+    with duckdb.connect(str(database)) as con:
+        records = con.execute(
+            f"select record from {sf.raw_schema}.{sf.catalog_table}".lower()
+        ).fetchall()
+        events = con.execute(f"select count(*) from {sf.raw_schema}.{sf.raw_table}".lower())
+        assert events.fetchone() == (0,)  # created empty: both sources exist
+    assert records
+    assert all(catalog_invalid_reason(json.loads(record)) is None for (record,) in records)
+    assert any(json.loads(record)["ad_breaks"] for (record,) in records)

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from podcast_analytics.config import load_settings
 from podcast_analytics.contract import invalid_reason, parse_event_ts
@@ -531,11 +532,20 @@ def _listener_episodes(plays: list[Play]) -> dict[tuple[str, str], tuple]:
 
 
 def compute_marts(
-    rows: Iterable[RawRow], *, future_tolerance_s: int, session_gap_minutes: int
+    rows: Iterable[RawRow],
+    *,
+    future_tolerance_s: int,
+    session_gap_minutes: int,
+    catalog: Mapping[str, Any] | None = None,
 ) -> Marts:
-    """Every mart's numbers from raw rows, following docs/methodology.md."""
+    """Every mart's numbers from raw rows, following docs/methodology.md. `catalog`
+    (tests/reference/catalog.py's catalog_episodes) gives the podcast and duration of the
+    episodes it lists (rule 8)."""
     events = valid_events(list(rows), future_tolerance_s=future_tolerance_s)
     episodes = resolve_episodes(events)
+    for episode_id, entry in (catalog or {}).items():
+        if episode_id in episodes:
+            episodes[episode_id] = (entry.podcast_id, entry.duration_s)
     by_listener: dict[str, list[Event]] = defaultdict(list)
     for event in events:
         by_listener[event.user_id].append(event)

@@ -10,13 +10,19 @@ import pytest
 from podcast_analytics.config import load_settings
 from tests.reference.marts import RawRow
 from tests.transform.dbt_runner import DbtProject, DbtRun
-from tests.transform.raw_rows import generated_history, load_raw_rows
+from tests.transform.raw_rows import (
+    catalog_table,
+    generated_catalog,
+    generated_history,
+    load_raw_rows,
+)
 
 
 @dataclass(frozen=True, slots=True)
 class BuiltWarehouse:
     database: Path
     rows: list[RawRow]
+    catalog_rows: list[RawRow]
     project: DbtProject
     build: DbtRun
 
@@ -38,5 +44,7 @@ def built_warehouse(tmp_path_factory, history_rows) -> BuiltWarehouse:
     # comes from the shared config (`warehouse`).
     database = work / load_settings("local").local.duckdb_file
     load_raw_rows(database, history_rows)
+    catalog_rows = generated_catalog()
+    load_raw_rows(database, catalog_rows, catalog_table())
     project = DbtProject(work_dir=work, database=database)
-    return BuiltWarehouse(database, history_rows, project, project.build())
+    return BuiltWarehouse(database, history_rows, catalog_rows, project, project.build())

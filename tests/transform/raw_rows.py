@@ -15,6 +15,7 @@ import duckdb
 
 from podcast_analytics.config import load_settings
 from podcast_analytics.generator import GeneratorSettings, generate
+from podcast_analytics.generator.stream import generate_world
 from podcast_analytics.record_processor.handler import process_record
 from tests.reference.marts import RawRow
 
@@ -51,6 +52,7 @@ def broken_records(loaded_at: datetime) -> list[dict]:
         {"event_id": "y" * 128},  # exactly at the limit: valid
         {"user_id": ""},
         {"podcast_id": ""},
+        {"episode_id": ""},
         {"event_type": "rewind"},
         {"event_type": "PLAY"},
         {"event_ts": "2026-11-03 08:00:00Z"},
@@ -156,19 +158,160 @@ def _json(record: dict) -> str:
     return json.dumps(record).replace("-Infinity", "-1e400").replace("Infinity", "1e400")
 
 
+def broken_catalog_records() -> list[object]:
+    """One catalog record per reason code of the catalog contract, and near misses."""
+    base = {
+        "podcast_id": "pod-broken",
+        "episode_id": "broken",
+        "title": "A title",
+        "published_at": "2026-11-01T00:00:00Z",
+        "duration_s": 600,
+        "fetched_at": "2026-11-02T00:00:00Z",
+    }
+    pre = {"start_s": 0, "end_s": 30, "kind": "pre"}
+    variants: list[dict] = [
+        {"podcast_id": None},
+        {"title": None},
+        {"published_at": None},
+        {"podcast_id": 1},
+        {"episode_id": 7},
+        {"title": ["x"]},
+        {"published_at": 20261101},
+        {"fetched_at": {}},
+        {"ad_breaks": [{"start_s": 0, "end_s": "30", "kind": "pre"}]},
+        {"title": ""},
+        {"podcast_id": ""},
+        {"episode_id": ""},
+        {"published_at": "2026-11-01"},
+        {"published_at": "2026-02-30T00:00:00Z"},
+        {"fetched_at": "2026-11-02T24:00:00Z"},
+        {"published_at": "2026-11-03T00:00:00+01:00"},  # after the fetch
+        {"published_at": "2026-11-02T01:00:00+01:00"},  # == the fetch: valid
+        {"duration_s": None},
+        {"duration_s": "600"},
+        {"duration_s": True},
+        {"duration_s": 0},
+        {"duration_s": -5},
+        {"duration_s": float("inf")},
+        {"duration_s": 1_000_000_001},
+        {"duration_s": 1_000_000_000},  # exactly MAX_SECONDS: valid
+        {"ad_breaks": None},  # null counts as absent: valid
+        {"ad_breaks": []},  # valid
+        {"ad_breaks": {"start_s": 0}},
+        {"ad_breaks": [pre, 5]},
+        {"ad_breaks": [5, {"end_s": 1}]},  # a non-object anywhere wins
+        {"ad_breaks": [{"end_s": 30, "kind": "pre"}]},
+        {"ad_breaks": [{"start_s": "0", "end_s": 30, "kind": "pre"}]},
+        {"ad_breaks": [{"start_s": -1, "end_s": 30, "kind": "pre"}]},
+        {"ad_breaks": [{"start_s": 0, "kind": "pre"}]},
+        {"ad_breaks": [{"start_s": 0, "end_s": float("inf"), "kind": "pre"}]},
+        {"ad_breaks": [{"start_s": 0, "end_s": 30}]},
+        {"ad_breaks": [{"start_s": 0, "end_s": 30, "kind": "middle"}]},
+        {"ad_breaks": [{"start_s": 0, "end_s": 30, "kind": 1}]},
+        {"ad_breaks": [{"start_s": 30, "end_s": 30, "kind": "mid"}]},
+        {"ad_breaks": [{"start_s": 0, "end_s": 600.5, "kind": "post"}]},
+        {"ad_breaks": [{"start_s": 570, "end_s": 600, "kind": "post"}]},  # valid
+        # list order: the first broken break names the reason
+        {"ad_breaks": [pre, {"start_s": 100, "end_s": 50, "kind": "mid"}, {"kind": "x"}]},
+        {"ad_breaks": [pre, {"start_s": 1, "end_s": 2, "kind": "x"}, {"start_s": -1}]},
+        {"feed_url": 3},
+        {"feed_url": "ftp://example.com/feed.xml"},
+        {"feed_url": "https://example.com/a feed.xml"},
+        {"feed_url": "https://example.com/a\u00a0feed.xml"},
+        {"feed_url": "https://example.com/a\u200bfeed.xml"},  # zero-width space is not \s
+        {"feed_url": "https://"},
+        {"feed_url": "https://example.com/feed.xml"},  # valid
+        {"feed_url": None},  # valid
+    ]
+    records: list[object] = ["not an object", [1, 2], 3, None]
+    for index, change in enumerate(variants):
+        record = dict(base, episode_id=f"broken-{index}")
+        record.update(change)
+        records.append(record)
+    for index, field_name in enumerate(("episode_id", "fetched_at", "duration_s")):
+        record = dict(base, episode_id=f"absent-{index}")
+        del record[field_name]
+        records.append(record)
+    return records
+
+
+def generated_catalog(settings: GeneratorSettings = HISTORY) -> list[RawRow]:
+    """The catalog of the generator's shows as the catalog pipe would load it: one snapshot
+    read at the window's end, a later re-read in which one episode was re-cut (a new
+    duration and its post-roll moved: a second version) plus a resend of one version
+    (a duplicate), and a snapshot of the catalog contract's broken records."""
+    world = generate_world(settings)
+    as_of = datetime.combine(settings.start + timedelta(days=settings.days), datetime.min.time())
+    episodes = [
+        episode
+        for podcast in world.podcasts
+        for episode in podcast.episodes
+        if episode.released <= as_of.date()
+    ]
+
+    def record(episode, fetched: datetime, duration_s: int) -> dict:
+        return {
+            "podcast_id": episode.podcast_id,
+            "episode_id": episode.episode_id,
+            "title": f"{episode.podcast_id} episode {episode.episode_id}",
+            "published_at": f"{episode.released.isoformat()}T00:00:00Z",
+            "duration_s": duration_s,
+            "ad_breaks": [
+                {"start_s": b.start_s, "end_s": min(b.end_s, duration_s), "kind": b.kind}
+                for b in episode.ad_breaks
+                if b.start_s < duration_s
+            ],
+            "fetched_at": fetched.isoformat() + "Z",
+        }
+
+    first = as_of + timedelta(hours=1)
+    loaded = first + timedelta(minutes=5)
+    rows = [
+        RawRow(_json(record(e, first, e.duration_s)), "catalog/first.ndjson.gz", n, loaded)
+        for n, e in enumerate(episodes, start=1)
+    ]
+    recut = max(episodes, key=lambda e: (len(e.ad_breaks), e.episode_id))
+    second = first + timedelta(hours=1)
+    loaded_again = second + timedelta(minutes=5)
+    rows.append(
+        RawRow(
+            _json(record(recut, second, recut.duration_s - 45)),
+            "catalog/second.ndjson.gz",
+            1,
+            loaded_again,
+        )
+    )
+    rows.append(RawRow(rows[0].record, "catalog/second.ndjson.gz", 2, loaded_again))
+    rows.extend(
+        RawRow(_json(broken), "catalog/broken.ndjson.gz", n, loaded_again)
+        for n, broken in enumerate(broken_catalog_records(), start=1)
+    )
+    return rows
+
+
 def raw_table(env: str = "local") -> tuple[str, str]:
     """(schema, table) of the raw table in the local DuckDB file, from the shared config."""
     sf = load_settings(env).snowflake
     return sf.raw_schema.lower(), sf.raw_table.lower()
 
 
-def load_raw_rows(database: Path, rows: Iterable[RawRow]) -> None:
-    """Append rows to the raw table of a DuckDB file, creating schema and table if needed.
+def catalog_table(env: str = "local") -> tuple[str, str]:
+    """(schema, table) of the raw catalog table in the local DuckDB file."""
+    sf = load_settings(env).snowflake
+    return sf.raw_schema.lower(), sf.catalog_table.lower()
+
+
+def load_raw_rows(
+    database: Path, rows: Iterable[RawRow], table: tuple[str, str] | None = None
+) -> None:
+    """Append rows to the raw table (or `table`, e.g. `catalog_table()`) of a DuckDB file,
+    creating schema and table if needed; the other raw table is created empty, so the dbt
+    project's two sources always exist.
 
     Rows go through a temporary NDJSON file: DuckDB's executemany inserts row by row
     (seconds per thousand rows), a file scan is instant.
     """
-    schema, table = raw_table()
+    schema, table = table or raw_table()
     with tempfile.TemporaryDirectory() as tmp:
         staged = Path(tmp) / "rows.ndjson"
         with staged.open("w", encoding="utf-8") as out:
@@ -182,10 +325,11 @@ def load_raw_rows(database: Path, rows: Iterable[RawRow]) -> None:
                 out.write(json.dumps(line) + "\n")
         with duckdb.connect(str(database)) as con:
             con.execute(f"create schema if not exists {schema}")
-            con.execute(
-                f"create table if not exists {schema}.{table} "
-                "(record varchar, source_file varchar, source_row integer, loaded_at timestamp)"
-            )
+            for name in {table, raw_table()[1], catalog_table()[1]}:
+                con.execute(
+                    f"create table if not exists {schema}.{name} (record varchar, "
+                    "source_file varchar, source_row integer, loaded_at timestamp)"
+                )
             con.execute(
                 f"insert into {schema}.{table} select record, source_file, source_row, loaded_at "
                 "from read_json(?, format = 'newline_delimited', columns = {record: 'varchar', "

@@ -14,6 +14,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 
+from tests.reference import catalog as catalog_reference
 from tests.reference.marts import Kpis, Listeners, compute_marts, reconcile, six_places
 
 pytestmark = pytest.mark.slow
@@ -68,13 +69,106 @@ def test_sql_and_python_give_each_record_the_same_reason(built_warehouse, events
     assert len(Counter(r for r in expected.reasons.values() if r)) >= 25
 
 
+def test_sql_and_python_judge_each_catalog_record_the_same(built_warehouse) -> None:
+    expected = catalog_reference.catalog_statuses(built_warehouse.catalog_rows)
+    rows = _query(
+        built_warehouse.database,
+        "select source_file, source_row, record_status, invalid_reason "
+        "from staging.stg_catalog__records",
+    )
+    assert {(f, r): (s, reason) for f, r, s, reason in rows} == expected
+    reasons = Counter(reason for _, reason in expected.values() if reason)
+    # every reason code of the catalog contract appears, and the near misses stay valid
+    assert len(reasons) == 32, sorted(reasons)
+    statuses = Counter(status for status, _ in expected.values())
+    assert statuses["duplicate"] == 1 and statuses["valid"] > 100
+
+
 @pytest.fixture(scope="module")
-def reference(built_warehouse, events_settings):
+def catalog(built_warehouse):
+    return catalog_reference.catalog_episodes(built_warehouse.catalog_rows)
+
+
+@pytest.fixture(scope="module")
+def reference(built_warehouse, events_settings, catalog):
     return compute_marts(
         built_warehouse.rows,
         future_tolerance_s=events_settings.future_tolerance_s,
         session_gap_minutes=events_settings.session_gap_minutes,
+        catalog=catalog,
     )
+
+
+def test_episodes_take_the_catalogs_duration_and_release(built_warehouse, catalog) -> None:
+    rows = _query(
+        built_warehouse.database,
+        "select episode_id, podcast_id, episode_duration_s, duration_source, title, "
+        "published_at from marts.dim_episodes",
+    )
+    listed = [row for row in rows if row[0] in catalog]
+    assert listed and all(row[3] == "catalog" for row in listed)
+    assert {row[0]: row[1:3] + row[4:] for row in listed} == {
+        row[0]: (
+            catalog[row[0]].podcast_id,
+            catalog[row[0]].duration_s,
+            catalog[row[0]].title,
+            catalog[row[0]].published_at,
+        )
+        for row in listed
+    }
+    # the re-cut episode (read twice, 45 s shorter the second time) has its latest duration
+    recut = _query(
+        built_warehouse.database,
+        "select episode_id, duration_s from staging.stg_catalog__episodes where valid_versions > 1",
+    )
+    assert len(recut) == 1 and recut[0][1] == catalog[recut[0][0]].duration_s
+    assert all(row[3] == "events" for row in rows if row[0] not in catalog)
+
+
+def test_launch_curves_match_the_reference(built_warehouse, reference, catalog) -> None:
+    db = built_warehouse.database
+    days = _query(
+        db,
+        "select episode_id, days_since_release, plays, unique_listeners, cumulative_plays "
+        "from marts.fct_episode_launch_curve",
+    )
+    assert {(e, d): tuple(rest) for e, d, *rest in days} == catalog_reference.launch_curve(
+        reference.plays, catalog
+    )
+    hours = _query(
+        db,
+        "select episode_id, hours_since_release, plays, unique_listeners, cumulative_plays "
+        "from marts.fct_episode_launch_hours",
+    )
+    expected_hours = catalog_reference.launch_hours(reference.plays, catalog)
+    assert {(e, h): tuple(rest) for e, h, *rest in hours} == expected_hours
+    assert expected_hours  # some plays fall in an episode's first day
+
+
+def test_ad_break_reach_matches_the_reference(built_warehouse, reference, catalog) -> None:
+    db = built_warehouse.database
+    rows = _query(
+        db,
+        "select episode_id, break_number, plays, unique_listeners, plays_reaching_start, "
+        "plays_reaching_25, plays_reaching_50, plays_reaching_75, plays_completing_break, "
+        "start_rate, completion_rate from marts.fct_ad_break_reach",
+    )
+    expected = catalog_reference.ad_break_reach(reference.plays, catalog)
+    assert {(e, n): catalog_reference.AdReach(*rest[:7]) for e, n, *rest in rows} == expected
+    for _, _, plays, _, start, *_, completing, start_rate, completion_rate in rows:
+        assert start_rate == catalog_reference.rate(start, plays)
+        assert completion_rate == catalog_reference.rate(completing, plays)
+    # the listeners' reactions show: some plays reach a break's start but not its end
+    assert any(r.reaching_start > r.completing for r in expected.values())
+    daily = _query(
+        db,
+        "select event_date, podcast_id, kind, plays, unique_listeners, plays_reaching_start, "
+        "plays_reaching_25, plays_reaching_50, plays_reaching_75, plays_completing_break "
+        "from marts.fct_daily_podcast_ad_reach",
+    )
+    assert {
+        (d, p, k): catalog_reference.AdReach(*rest) for d, p, k, *rest in daily
+    } == catalog_reference.daily_podcast_ad_reach(reference.plays, catalog)
 
 
 def test_sessions_and_plays_match_the_reference(built_warehouse, reference) -> None:

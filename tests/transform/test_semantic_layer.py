@@ -162,6 +162,21 @@ def test_followers_and_downloads_equal_their_marts(layer) -> None:
     assert _answer(layer, ["followers"], ["metric_time__week", "podcast"]) == last_day
 
 
+def test_ad_reach_metrics_equal_the_daily_ad_reach_mart(layer) -> None:
+    _assert_metrics_equal_mart(
+        layer, ["ad_opportunities", "ad_starts", "ad_midpoints", "ad_completions"],
+        ["metric_time__day", "podcast", "podcast_ad_day__kind"],
+        "fct_daily_podcast_ad_reach", ["event_date", "podcast_id", "kind"],
+        columns=["plays", "plays_reaching_start", "plays_reaching_50", "plays_completing_break"],
+    )  # fmt: skip
+    _assert_metrics_equal_mart(
+        layer, ["ad_start_rate", "ad_completion_rate"],
+        ["metric_time__day", "podcast", "podcast_ad_day__kind"],
+        "fct_daily_podcast_ad_reach", ["event_date", "podcast_id", "kind"],
+        columns=["start_rate", "completion_rate"],
+    )  # fmt: skip
+
+
 def test_an_unknown_metric_is_one_clear_error(layer) -> None:
     with pytest.raises(ValueError, match="metric query failed"):
         layer.query(["no_such_metric"])

@@ -1,8 +1,9 @@
 """The Snowflake SQL runs before it reaches Snowflake: the real dbt-snowflake adapter builds
 the project against fakesnow (a Snowflake emulator over DuckDB) on loopback.
 
-Unit tests are excluded here (fakesnow cannot create the temporary tables dbt's unit-test
-runner asks for); they run in the DuckDB build, and they test logic, not dialect.
+Unit tests and the episodes snapshot are excluded here (fakesnow cannot create the temporary
+tables dbt's unit-test runner and a snapshot's merge ask for); they run in the DuckDB build.
+The catalog's staging runs here, and its verdicts are compared with Python.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ import snowflake.connector
 from podcast_analytics.config import load_settings
 from podcast_analytics.config.dbt_profiles import FAKESNOW_PORT_ENV, SMOKE_TARGET
 from podcast_analytics.generator import GeneratorSettings
+from tests.reference.catalog import catalog_statuses
 from tests.reference.marts import RawRow, reconcile
 from tests.transform.dbt_runner import DbtProject
-from tests.transform.raw_rows import generated_history
+from tests.transform.raw_rows import generated_catalog, generated_history
 
 pytestmark = pytest.mark.slow
 
@@ -85,24 +87,31 @@ def _connect(port: int) -> snowflake.connector.SnowflakeConnection:
     )
 
 
-def _raw_table() -> str:
-    return f"{SNOWFLAKE.raw_database}.{SNOWFLAKE.raw_schema}.{SNOWFLAKE.raw_table}"
+# fakesnow cannot create the temporary tables dbt's unit tests and a snapshot's merge use:
+# both run on DuckDB (tests/transform/test_local_build.py).
+NOT_ON_FAKESNOW = ("--exclude-resource-type", "unit_test", "--exclude", "episodes_snapshot+")
 
 
-def _load(port: int, rows: list[RawRow]) -> None:
-    """Create what Pulumi would (databases, raw table) and insert rows as Snowpipe would."""
+def _raw_table(name: str = SNOWFLAKE.raw_table) -> str:
+    return f"{SNOWFLAKE.raw_database}.{SNOWFLAKE.raw_schema}.{name}"
+
+
+def _load(port: int, rows: list[RawRow], table: str = SNOWFLAKE.raw_table) -> None:
+    """Create what Pulumi would (databases, both raw tables) and insert rows into `table`
+    as Snowpipe would."""
     with _connect(port) as con:
         cur = con.cursor()
         cur.execute(f"create database if not exists {SNOWFLAKE.analytics_database}")
-        cur.execute(
-            f"create table if not exists {_raw_table()} (record variant, source_file varchar, "
-            "source_row integer, loaded_at timestamp_ntz)"
-        )
+        for name in (SNOWFLAKE.raw_table, SNOWFLAKE.catalog_table):
+            cur.execute(
+                f"create table if not exists {_raw_table(name)} (record variant, "
+                "source_file varchar, source_row integer, loaded_at timestamp_ntz)"
+            )
         for start in range(0, len(rows), 250):
             chunk = rows[start : start + 250]
             values = ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
             cur.execute(
-                f"insert into {_raw_table()} select parse_json(column1), column2, column3, "
+                f"insert into {_raw_table(table)} select parse_json(column1), column2, column3, "
                 f"column4::timestamp_ntz from values {values}",
                 [
                     v
@@ -123,20 +132,22 @@ def smoke_build(fakesnow_port, tmp_path_factory):
     )
     # two loads: the second build runs the incremental (delete+insert) path on fakesnow
     _load(fakesnow_port, [row for row in rows if row.loaded_at < cut])
-    project.build("--exclude-resource-type", "unit_test")
+    catalog = generated_catalog(SMALL_HISTORY)
+    _load(fakesnow_port, catalog, SNOWFLAKE.catalog_table)
+    project.build(*NOT_ON_FAKESNOW)
     _load(fakesnow_port, [row for row in rows if row.loaded_at >= cut])
-    result = project.build("--exclude-resource-type", "unit_test")
-    return rows, result
+    result = project.build(*NOT_ON_FAKESNOW)
+    return rows, catalog, result
 
 
 def test_snowflake_build_passes_on_fakesnow(smoke_build) -> None:
-    _, result = smoke_build
+    _, _, result = smoke_build
     assert "Completed successfully" in result.output
     assert "data test" in result.output
 
 
 def test_snowflake_staging_agrees_with_python(smoke_build, fakesnow_port) -> None:
-    rows, _ = smoke_build
+    rows, _, _ = smoke_build
     expected = reconcile(rows, future_tolerance_s=load_settings("dev").events.future_tolerance_s)
     staging = f"{SNOWFLAKE.analytics_database}.{SNOWFLAKE.staging_schema}"
     with _connect(fakesnow_port) as con:
@@ -148,3 +159,16 @@ def test_snowflake_staging_agrees_with_python(smoke_build, fakesnow_port) -> Non
         fetched = cur.fetchall()
     assert {(f, r): s for f, r, s, _ in fetched} == expected.status
     assert {(f, r): reason for f, r, _, reason in fetched} == expected.reasons
+
+
+def test_snowflake_judges_catalog_records_like_python(smoke_build, fakesnow_port) -> None:
+    _, catalog, _ = smoke_build
+    staging = f"{SNOWFLAKE.analytics_database}.{SNOWFLAKE.staging_schema}"
+    with _connect(fakesnow_port) as con:
+        cur = con.cursor()
+        cur.execute(
+            f"select source_file, source_row, record_status, invalid_reason "
+            f"from {staging}.stg_catalog__records"
+        )
+        fetched = cur.fetchall()
+    assert {(f, r): (s, reason) for f, r, s, reason in fetched} == catalog_statuses(catalog)

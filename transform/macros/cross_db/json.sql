@@ -87,3 +87,83 @@
         end
     end
 {%- endmacro %}
+
+{#- The JSON kind of a whole value (a record, or an element of an array), in json_kind's
+    words: the catalog contract's `not_an_object` and `bad_type:ad_breaks` judge values,
+    not fields. -#}
+{% macro json_value_kind(value) -%}
+    {{ return(adapter.dispatch('json_value_kind')(value)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_value_kind(value) -%}
+    case json_type({{ value }})
+        when 'VARCHAR' then 'string'
+        when 'BIGINT' then 'number'
+        when 'UBIGINT' then 'number'
+        when 'HUGEINT' then 'number'
+        when 'DOUBLE' then 'number'
+        when 'BOOLEAN' then 'boolean'
+        when 'OBJECT' then 'object'
+        when 'ARRAY' then 'array'
+        when 'NULL' then 'null'
+    end
+{%- endmacro %}
+
+{% macro default__json_value_kind(value) -%}
+    case
+        when to_json({{ value }}) is null then null
+        else case left(to_json({{ value }}), 1)
+            when '"' then 'string'
+            when '{' then 'object'
+            when '[' then 'array'
+            when 't' then 'boolean'
+            when 'f' then 'boolean'
+            when 'n' then 'null'
+            else 'number'
+        end
+    end
+{%- endmacro %}
+
+{#
+  A query with one row per element of the JSON array at `path` of `record` in `relation`:
+  the `key_columns`, `element_index` (0-based, the list order the contract's rules follow)
+  and `element` (JSON, readable with the macros above). Rows whose field is not an array
+  give no rows.
+#}
+{% macro json_array_elements(relation, record, path, key_columns) -%}
+    {{ return(adapter.dispatch('json_array_elements')(relation, record, path, key_columns)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_array_elements(relation, record, path, key_columns) -%}
+    select
+        {{ key_columns | join(', ') }},
+        element_index,
+        json_extract({{ record }}, '$.{{ path }}[' || element_index || ']') as element
+    from (
+        select
+            {{ key_columns | join(', ') }},
+            {{ record }},
+            unnest(range(cast(json_array_length({{ record }}, '$.{{ path }}') as bigint))) as element_index
+        from {{ relation }}
+        where json_type({{ record }}, '$.{{ path }}') = 'ARRAY'
+    ) as indexed
+{%- endmacro %}
+
+{#- Snowflake: flatten the array's index range rather than the array, and read each
+    element by its index. FLATTEN's own INDEX column would do on Snowflake, but the fakesnow
+    emulator numbers it across all input rows (row_number() over ()), so elements of
+    different records would swap places in the contract's list order; the index range's
+    VALUE is right in both. -#}
+{% macro default__json_array_elements(relation, record, path, key_columns) -%}
+    select
+        {%- for column in key_columns %}
+        source_rows.{{ column }},
+        {%- endfor %}
+        cast(indexes.value as integer) as element_index,
+        get(get_path(source_rows.{{ record }}, '{{ path }}'), cast(indexes.value as integer)) as element
+    from {{ relation }} as source_rows,
+        lateral flatten(
+            input => array_generate_range(0, cast(array_size(get_path(source_rows.{{ record }}, '{{ path }}')) as integer))
+        ) as indexes
+    where is_array(get_path(source_rows.{{ record }}, '{{ path }}'))
+{%- endmacro %}

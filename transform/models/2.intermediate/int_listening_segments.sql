@@ -26,6 +26,8 @@ segments as (
         user_id,
         episode_id,
         span_start_ts,
+        playback_order,
+        span_start_event_id,
         segment_start_s,
         segment_end_s
     from spans

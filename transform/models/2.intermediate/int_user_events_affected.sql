@@ -14,12 +14,15 @@
     4. clusters and touched sessions, merged per listener, are the windows whose playback
        events are re-read; a session outside them cannot change, since every gap around it
        stays wider than the session gap.
+    5. the sessions with a play of an episode whose podcast or duration the catalog changed
+       (int_episodes_recatalogued) are re-read too: their plays' completion depends on it.
   Non-playback events (downloads, follows) belong to no session: only the changed ones.
   Empty on a first build or a full refresh, when the facts read everything.
 #}
 {%- set gap_s = shared_setting('session_gap_minutes') * 60 -%}
 {%- set lookup_s = shared_setting('max_session_hours') * 3600 + gap_s %}
 
+-- depends_on: {{ ref('int_episodes_recatalogued') }}
 with user_events as (
 
     select * from {{ ref('stg_user_events') }}
@@ -103,11 +106,31 @@ touched_sessions as (
 
 ),
 
+recatalogued_sessions as (
+
+    -- the sessions with a play of an episode whose podcast or duration the catalog changed
+    select
+        manifest.user_id,
+        manifest.session_start_ts as window_start_ts,
+        manifest.session_end_ts as window_end_ts
+    from {{ mart_relation('fct_listening_sessions') }} as manifest
+    where manifest.session_id in (
+        select plays.session_id
+        from {{ mart_relation('fct_episode_plays') }} as plays
+        inner join {{ ref('int_episodes_recatalogued') }} as recatalogued
+            on plays.episode_id = recatalogued.episode_id
+        where recatalogued.plays_change
+    )
+
+),
+
 windows as (
 
     select * from clusters
     union all
     select * from touched_sessions
+    union all
+    select * from recatalogued_sessions
 
 ),
 

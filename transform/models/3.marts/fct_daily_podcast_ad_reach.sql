@@ -1,0 +1,25 @@
+{#
+  Ad-break reach per show, day and kind of break (pre, mid, post; methodology, rule 12):
+  every (play, break) pair of the show's plays that started that UTC day, and how many heard
+  the break's start, its quartile points and all of it. `plays` counts ad opportunities (a
+  play of an episode with two mid-rolls counts twice under `mid`).
+#}
+with break_plays as (
+
+    select * from {{ ref('int_ad_break_plays_measured') }}
+
+),
+
+reach as (
+
+    select
+        event_date,
+        podcast_id,
+        kind,
+        {{ ad_reach_measures() }}
+    from break_plays
+    group by event_date, podcast_id, kind
+
+)
+
+select * from reach

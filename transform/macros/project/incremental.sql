@@ -185,8 +185,8 @@
   time, running follower counts, cohorts, the dims, the shared_* copies) are rebuilt whole,
   but only by a run that changed something: `rebuilt_when_anything_changed_config()` deletes
   the rows and `when_anything_changed()` (a where clause on the model's last select) adds
-  them again when int_user_events_affected or int_episodes_recatalogued has rows; a run
-  with nothing new touches none.
+  them again when int_user_events_affected or int_episode_keys_touched (which holds the
+  catalog's changes too) has rows; a run with nothing new touches none.
   They are built before fct_listening_events, so a crash in between repeats them.
 #}
 {% macro rebuilt_when_anything_changed_config() -%}
@@ -202,15 +202,15 @@
     {%- if is_incremental() %}
     delete from {{ this }}
     where exists (select 1 from {{ ref('int_user_events_affected') }})
-        or exists (select 1 from {{ ref('int_episodes_recatalogued') }})
+        or exists (select 1 from {{ ref('int_episode_keys_touched') }})
     {%- endif %}
 {%- endmacro %}
 
 {% macro when_anything_changed() -%}
     {%- set affected = ref('int_user_events_affected') -%}
-    {%- set recatalogued = ref('int_episodes_recatalogued') -%}
+    {%- set episode_keys = ref('int_episode_keys_touched') -%}
     {%- if is_incremental() %}
     where exists (select 1 from {{ affected }})
-        or exists (select 1 from {{ recatalogued }})
+        or exists (select 1 from {{ episode_keys }})
     {%- endif %}
 {%- endmacro %}

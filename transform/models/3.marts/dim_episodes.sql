@@ -31,6 +31,9 @@
 -- depends_on: {{ ref('shared_daily_podcast_kpis') }}
 -- depends_on: {{ ref('shared_monthly_podcast_listeners') }}
 -- depends_on: {{ ref('shared_weekly_podcast_listeners') }}
+-- depends_on: {{ ref('fct_ad_break_reach') }}
+-- depends_on: {{ ref('fct_episode_launch_curve') }}
+-- depends_on: {{ ref('fct_episode_launch_hours') }}
 with episodes as (
 
     select * from {{ ref('int_episodes_resolved') }}

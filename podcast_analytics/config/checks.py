@@ -121,8 +121,7 @@ def check_values(s: Settings) -> list[str]:
         "must be between 0 and 90 days",
     )
     check(
-        1 <= ev.max_session_hours <= 7 * 24
-        and ev.max_session_hours * 60 >= ev.session_gap_minutes,
+        1 <= ev.max_session_hours <= 7 * 24 and ev.max_session_hours * 60 >= ev.session_gap_minutes,
         "events.max_session_hours",
         "must be between 1 and 168 hours, and no shorter than session_gap_minutes",
     )

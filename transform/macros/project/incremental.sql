@@ -175,6 +175,7 @@
     {{ config(
         materialized='incremental',
         incremental_strategy='append',
+        tmp_relation_type=tmp_relation_type_for(),
         pre_hook="{{ delete_touched_keys(" ~ columns ~ ", '" ~ keys_model ~ "') }}",
         on_schema_change='fail',
     ) }}
@@ -193,6 +194,7 @@
     {{ config(
         materialized='incremental',
         incremental_strategy='append',
+        tmp_relation_type=tmp_relation_type_for(),
         pre_hook="{{ delete_all_when_anything_changed() }}",
         on_schema_change='fail',
     ) }}

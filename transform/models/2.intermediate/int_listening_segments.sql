@@ -2,6 +2,7 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
+        tmp_relation_type=tmp_relation_type_for(),
         pre_hook="{{ delete_rebuilt_sessions('span_start_ts') }}",
         on_schema_change='fail',
     )

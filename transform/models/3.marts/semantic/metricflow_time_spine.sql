@@ -1,4 +1,4 @@
-{{ config(materialized='incremental', on_schema_change='fail') }}
+{{ config(materialized='incremental', tmp_relation_type=tmp_relation_type_for(), on_schema_change='fail') }}
 -- MetricFlow's time spine: one row per UTC day. Cumulative metrics (week- and month-to-date
 -- listeners) join to it, and it fills days without plays. A fixed range, so the model is the
 -- same on every run and engine: from the first day the contract accepts (the shared config's

@@ -120,6 +120,11 @@ def check_values(s: Settings) -> list[str]:
         "events.late_arrival_lookback_days",
         "must be between 0 and 90 days",
     )
+    check(
+        1 <= ev.max_session_hours <= 7 * 24 and ev.max_session_hours * 60 >= ev.session_gap_minutes,
+        "events.max_session_hours",
+        "must be between 1 and 168 hours, and no shorter than session_gap_minutes",
+    )
     check(ev.max_playback_speed >= 1, "events.max_playback_speed", "must be >= 1")
     check(
         1 <= s.reporting.min_cell_listeners <= 1000,

@@ -119,6 +119,10 @@ class EventsConfig:
     # Incremental models re-read this many days behind their high-water mark, because
     # Firehose folders are arrival dates and apps resend late (offline listening).
     late_arrival_lookback_days: int = field(metadata=GIVEN)
+    # The longest a listening session may last: incremental runs look for the sessions a new
+    # event can join no further back than this (plus the gap), as Snowplow's
+    # `max_session_days` bounds its session lookups; a longer session fails a data test.
+    max_session_hours: int = field(metadata=GIVEN)
     # A listening span counts at most its wall-clock time x this (apps play at up to 3x).
     max_playback_speed: int = field(metadata=GIVEN)
     # A play is completed once its furthest point heard reaches this share of the episode.

@@ -1,6 +1,10 @@
 """Every record accounted for: produced + resent = spilled + dead_lettered + loaded, and
 loaded = valid + quarantined + duplicates; written to OUT/reconciliation.json.
 
+`late_beyond_lookback` counts the valid events that arrived more than the config's
+`late_arrival_lookback_days` after they happened (dbt's stg_user_events_late): modelled like
+the others, reported so they are never merged silently.
+
 `resent` counts the extra copies at-least-once delivery made (a lost PutRecords response,
 sent again). The first identity also holds per input batch (`by_batch`): the Firehose
 stand-in names every object after its batch, so raw rows are attributed to the batch that
@@ -15,14 +19,14 @@ contract's reference validator.
 from __future__ import annotations
 
 import json
-from datetime import UTC
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from podcast_analytics.config import Settings
-from podcast_analytics.contract import catalog_invalid_reason, invalid_reason
+from podcast_analytics.contract import catalog_invalid_reason, invalid_reason, parse_event_ts
 from podcast_analytics.local.context import LocalContext
 from podcast_analytics.local.emulator.firehose import batch_of_key
 from podcast_analytics.local.emulator.snowpipe import RawTable
@@ -32,6 +36,7 @@ from podcast_analytics.pipeline.ledger import CATALOG_LEDGER_FILE, read_ledger
 
 RECONCILIATION_FILE = "reconciliation.json"
 STAGING_MODELS = ("stg_user_events", "stg_user_events_invalid", "stg_user_events_duplicates")
+LATE_MODEL = "stg_user_events_late"
 
 
 def reconcile(ctx: LocalContext, *, path: Path | None = None) -> dict[str, Any]:
@@ -66,7 +71,7 @@ def reconcile_counts(settings: Settings, out_dir: Path) -> dict[str, Any]:
             ).fetchall()
         }
         if all(model in present for model in STAGING_MODELS):
-            split = _split_from_models(con, staging)
+            split = _split_from_models(con, staging, late_model=LATE_MODEL in present)
         else:
             split = _split_in_python(con, raw, settings)
         catalog = _catalog_counts(con, settings, read_ledger(out_dir, CATALOG_LEDGER_FILE))
@@ -81,6 +86,7 @@ def reconcile_counts(settings: Settings, out_dir: Path) -> dict[str, Any]:
         "valid": split["valid"],
         "quarantined": split["quarantined"],
         "duplicates": split["duplicates"],
+        "late_beyond_lookback": split["late_beyond_lookback"],
         "spilled_by_reason": _sum_reasons(ledger, "spilled_by_reason"),
         "dead_lettered_by_reason": _sum_reasons(ledger, "dead_lettered_by_reason"),
         "quarantined_by_reason": split["quarantined_by_reason"],
@@ -192,8 +198,15 @@ def _sum_reasons(ledger: dict[str, dict[str, Any]], key: str) -> dict[str, int]:
     return dict(sorted(totals.items()))
 
 
-def _split_from_models(con: duckdb.DuckDBPyConnection, staging: str) -> dict[str, Any]:
+def _split_from_models(
+    con: duckdb.DuckDBPyConnection, staging: str, *, late_model: bool
+) -> dict[str, Any]:
     valid = con.execute(f"SELECT count(*) FROM {staging}.stg_user_events").fetchone()[0]  # type: ignore[index]
+    late = (
+        con.execute(f"SELECT count(*) FROM {staging}.{LATE_MODEL}").fetchone()[0]  # type: ignore[index]
+        if late_model
+        else 0
+    )
     reasons = dict(
         con.execute(
             f"SELECT invalid_reason, count(*) FROM {staging}.stg_user_events_invalid "
@@ -208,6 +221,7 @@ def _split_from_models(con: duckdb.DuckDBPyConnection, staging: str) -> dict[str
         "valid": valid,
         "quarantined": quarantined,
         "duplicates": duplicates,
+        "late_beyond_lookback": late,
         "quarantined_by_reason": reasons,
         "counted_by": "dbt models " + " / ".join(STAGING_MODELS),
     }
@@ -217,9 +231,10 @@ def _split_in_python(
     con: duckdb.DuckDBPyConnection, raw: RawTable, settings: Settings
 ) -> dict[str, Any]:
     """Without the dbt models, apply the contract's reference validator to raw directly."""
-    valid = duplicates = 0
+    valid = duplicates = late = 0
     reasons: dict[str, int] = {}
     seen: set[str] = set()
+    lookback = timedelta(days=settings.events.late_arrival_lookback_days)
     cursor = con.execute(
         f"SELECT record, loaded_at FROM {raw.qualified} ORDER BY loaded_at, source_file, source_row"
     )
@@ -239,10 +254,13 @@ def _split_in_python(
             else:
                 seen.add(obj["event_id"])
                 valid += 1
+                event_ts = parse_event_ts(obj["event_ts"])
+                late += event_ts is not None and event_ts < loaded_at.replace(tzinfo=UTC) - lookback
     return {
         "valid": valid,
         "quarantined": sum(reasons.values()),
         "duplicates": duplicates,
+        "late_beyond_lookback": late,
         "quarantined_by_reason": dict(sorted(reasons.items())),
         "counted_by": "contract reference validator over raw (dbt staging models absent)",
     }

@@ -233,7 +233,12 @@ def print_summary(summary: dict[str, Any], rec: dict[str, Any], stream: TextIO) 
         f"  dead-lettered {rec['dead_lettered']:>{width}}  "
         f"{_reasons(rec['dead_lettered_by_reason'])}",
         f"  loaded        {rec['loaded']:>{width}}",
-        f"    valid       {rec['valid']:>{width}}",
+        f"    valid       {rec['valid']:>{width}}"
+        + (
+            f"  ({rec['late_beyond_lookback']} arrived later than the lookback; modelled)"
+            if rec.get("late_beyond_lookback")
+            else ""
+        ),
         f"    quarantined {rec['quarantined']:>{width}}  {_reasons(rec['quarantined_by_reason'])}",
         f"    duplicates  {rec['duplicates']:>{width}}",
         *_catalog_lines(rec.get("catalog")),

@@ -162,6 +162,14 @@ def test_unknown_environment_names_the_valid_ones() -> None:
             "dev.firehose.processor_reserved_concurrency: -1 is outside 0 (none)..1000",
         ),
         (
+            {"events": {"max_session_hours": 0}},
+            "dev.events.max_session_hours: must be between 1 and 168 hours",
+        ),
+        (
+            {"events": {"max_session_hours": 1, "session_gap_minutes": 90}},
+            "dev.events.max_session_hours: must be between 1 and 168 hours, and no shorter",
+        ),
+        (
             {"storage": {"noncurrent_version_expiry_days": 0}},
             "dev.storage.noncurrent_version_expiry_days: must be a positive number of days",
         ),

@@ -10,7 +10,8 @@ dbt-snowflake compiles it for the `dev` target:
 - `adapter.dispatch('x')` picks `snowflake__x`, else `default__x` (dbt's own search order);
 - `var(name)` reads the `vars` block of `transform/dbt_project.yml` (generated from the
   shared config by `make profiles`), so `shared_config[target.name]` has real values;
-- `target` is the dev target: `type` snowflake.
+- `target` is the dev target: `type` snowflake;
+- `adapter.get_relation` finds nothing and `flags.FULL_REFRESH` is false: a first build.
 
 sqlfluff puts the top-level names of this package into the template context (the
 `library_path` setting in the repository's `.sqlfluff`); names sqlfluff's dbt builtins
@@ -62,17 +63,14 @@ class _Adapter:
                 return macro
         raise LookupError(f"no {_ADAPTER_TYPE}__{macro_name} or default__{macro_name} macro")
 
-    def get_relation(self, database: Any, schema: Any, identifier: str) -> _Relation:
-        # The incremental macros ask whether a table exists yet; answering "it does" lints
-        # the branch that filters on it (the longer SQL) instead of the first-run one.
-        return _Relation(f"{database}.{schema}.{identifier}")
-
-
-class _Relation(str):
-    """A relation as dbt renders it in SQL: its quoted-free qualified name."""
+    def get_relation(self, database: str, schema: str, identifier: str) -> None:
+        """No relation exists offline: models render as on a first build."""
+        return None
 
 
 adapter = _Adapter()
+# dbt's run flags: not a full refresh (sqlfluff's `is_incremental()` is false anyway).
+flags = SimpleNamespace(FULL_REFRESH=False)
 
 # dbt's cross-database type macros, as dbt-snowflake renders them.
 dbt = SimpleNamespace(

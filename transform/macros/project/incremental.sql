@@ -47,21 +47,172 @@
 {%- endmacro %}
 
 {#
-  `listeners_with_unmodelled_events()`: the listeners with a staged event whose event_id is
-  not yet in fct_listening_events. The listener-keyed facts (plays, sessions) are built
-  before fct_listening_events (its `depends_on`), so here it still holds its state before
-  this run; it is looked up as a relation, not a ref, which would be a cycle. A crash after
-  plays or sessions were replaced but before the events fact is harmless: the next run
-  finds the same events still unmodelled and replaces the same listeners again.
+  Sessions as the unit of recomputation (after Snowplow's sessions lifecycle manifest): an
+  incremental run rebuilds only the sessions its new events touch.
+
+  `mart_relation(name)`: a mart's relation as it stands before this run, looked up rather
+  than ref'd (the facts ref the affected-events models, so a ref back would be a cycle).
+  fct_listening_events is built last of the facts: it is the record of what has been
+  modelled, and fct_listening_sessions is the session manifest (listener, start, end).
+
+  `incremental_scope_available()`: both exist and this is not a full refresh; otherwise
+  the facts build from everything and the affected-events models stay empty.
+
+  `not_yet_modelled(staged)`: a staged event whose event_id is not in fct_listening_events,
+  or is there from another record (an earlier-loaded resend displaced it in staging: the
+  loaded_at differs). A run that dies before fct_listening_events is built leaves its events
+  unmodelled, so the next run rebuilds the same sessions again.
 #}
-{% macro listeners_with_unmodelled_events() -%}
-    {%- set events_fact = adapter.get_relation(this.database, this.schema, 'fct_listening_events') -%}
-    select distinct staged.user_id
-    from {{ ref('stg_user_events') }} as staged
-    {%- if events_fact is not none %}
-    where not exists (
-        select 1 from {{ events_fact }} as modelled
-        where modelled.event_id = staged.event_id
+{% macro mart_relation(name) -%}
+    {{ return(adapter.get_relation(this.database, shared_setting('marts_schema'), name)) }}
+{%- endmacro %}
+
+{% macro incremental_scope_available() -%}
+    {{ return(
+        not flags.FULL_REFRESH
+        and mart_relation('fct_listening_events') is not none
+        and mart_relation('fct_listening_sessions') is not none
+    ) }}
+{%- endmacro %}
+
+{% macro not_yet_modelled(staged) -%}
+    not exists (
+        select 1 from {{ mart_relation('fct_listening_events') }} as modelled
+        where modelled.event_id = {{ staged }}.event_id
+            and modelled.loaded_at = {{ staged }}.loaded_at
     )
+{%- endmacro %}
+
+{#
+  `delete_rebuilt_sessions(timestamp_column)`: the pre-hook of the session-keyed facts. It
+  deletes the listener's rows whose `timestamp_column` (a session's or play's start) falls
+  inside a session this run rebuilds (int_sessions_rebuilt); the model then appends the
+  rebuilt rows. Every old session a new event joined or merged lies inside the rebuilt
+  session that absorbed it, and an untouched session never overlaps a rebuilt one, so this
+  removes exactly the rows that are replaced, and repeating it after a crash is harmless.
+#}
+{% macro delete_rebuilt_sessions(timestamp_column) -%}
+    {%- if is_incremental() %}
+    delete from {{ this }}
+    where exists (
+        select 1 from {{ ref('int_sessions_rebuilt') }} as rebuilt
+        where rebuilt.user_id = {{ this.identifier }}.user_id
+            and {{ this.identifier }}.{{ timestamp_column }}
+                between rebuilt.session_start_ts and rebuilt.session_end_ts
+    )
+    {%- endif %}
+{%- endmacro %}
+
+{#
+  `not_yet_staged(record_id)`: a classified record is new to a staging model when {{ this }}
+  has no row of that record_id. A record's status can change only when a new record of its
+  event_id arrives with an earlier `loaded_at` (stg_events__records), and then the new
+  record is the one not yet staged.
+#}
+{% macro not_yet_staged(record_id_column='record_id') -%}
+    not exists (
+        select 1 from {{ this }} as staged
+        where staged.record_id = {{ record_id_column }}
+    )
+{%- endmacro %}
+
+{#- `affected_only()`: this incremental run rebuilds only the affected sessions; the facts
+    read the *_affected intermediate models then, the full ones otherwise. -#}
+{% macro affected_only() -%}
+    {{ return(is_incremental() and incremental_scope_available()) }}
+{%- endmacro %}
+
+{#
+  The aggregate marts update only the keys this run touches (int_play_keys_touched), each
+  recomputed from the fact rows of that key, so distinct-listener counts stay exact.
+
+  `delete_touched_keys(columns)`: the pre-hook: deletes the mart's rows whose `columns`
+  (names the mart and int_play_keys_touched share) are a touched key; the model appends the
+  recomputed ones. A key that no longer has plays is deleted and not re-added, as a full
+  refresh would leave it out.
+
+  `rows_of_touched_keys(relation, key_expressions)`: on incremental runs, the rows of
+  `relation` (a fact) whose key is touched: `key_expressions` maps each key column of
+  int_play_keys_touched to its expression over the fact row (alias `fact_row`); otherwise
+  all of `relation`.
+
+  `keys_model` names another model of keys: int_user_events_affected for the listener-keyed
+  dim_listeners (its changed events include downloads and follows, which have no play).
+#}
+{% macro delete_touched_keys(columns, keys_model='int_play_keys_touched') -%}
+    {%- if is_incremental() %}
+    delete from {{ this }}
+    where exists (
+        select 1 from {{ ref(keys_model) }} as touched
+        where
+        {%- for column in columns %}
+            touched.{{ column }} = {{ this.identifier }}.{{ column }}{{ ' and' if not loop.last }}
+        {%- endfor %}
+    )
+    {%- endif %}
+{%- endmacro %}
+
+{% macro rows_of_touched_keys(relation, key_expressions, keys_model='int_play_keys_touched') -%}
+    {#- ref'd whatever the branch, so dbt sees the dependency when it parses the model -#}
+    {%- set touched_keys = ref(keys_model) -%}
+    {%- if is_incremental() %}
+    select fact_row.*
+    from {{ relation }} as fact_row
+    where exists (
+        select 1 from {{ touched_keys }} as touched
+        where
+        {%- for column, expression in key_expressions.items() %}
+            touched.{{ column }} = {{ expression }}{{ ' and' if not loop.last }}
+        {%- endfor %}
+    )
+    {%- else %}
+    select * from {{ relation }}
+    {%- endif %}
+{%- endmacro %}
+
+{#- The config every key-incremental mart shares: append after deleting its touched keys. -#}
+{% macro touched_keys_config(columns, keys_model='int_play_keys_touched') -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='append',
+        tmp_relation_type=tmp_relation_type_for(),
+        pre_hook="{{ delete_touched_keys(" ~ columns ~ ", '" ~ keys_model ~ "') }}",
+        on_schema_change='fail',
+    ) }}
+{%- endmacro %}
+
+{#
+  The marts whose rows cannot be keyed to a session cheaply (per-podcast totals over all
+  time, running follower counts, cohorts, the dims, the shared_* copies) are rebuilt whole,
+  but only by a run that changed something: `rebuilt_when_anything_changed_config()` deletes
+  the rows and `when_anything_changed()` (a where clause on the model's last select) adds
+  them again when int_user_events_affected or int_episode_keys_touched (which holds the
+  catalog's changes too) has rows; a run with nothing new touches none.
+  They are built before fct_listening_events, so a crash in between repeats them.
+#}
+{% macro rebuilt_when_anything_changed_config() -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='append',
+        tmp_relation_type=tmp_relation_type_for(),
+        pre_hook="{{ delete_all_when_anything_changed() }}",
+        on_schema_change='fail',
+    ) }}
+{%- endmacro %}
+
+{% macro delete_all_when_anything_changed() -%}
+    {%- if is_incremental() %}
+    delete from {{ this }}
+    where exists (select 1 from {{ ref('int_user_events_affected') }})
+        or exists (select 1 from {{ ref('int_episode_keys_touched') }})
+    {%- endif %}
+{%- endmacro %}
+
+{% macro when_anything_changed() -%}
+    {%- set affected = ref('int_user_events_affected') -%}
+    {%- set episode_keys = ref('int_episode_keys_touched') -%}
+    {%- if is_incremental() %}
+    where exists (select 1 from {{ affected }})
+        or exists (select 1 from {{ episode_keys }})
     {%- endif %}
 {%- endmacro %}

@@ -20,11 +20,21 @@
 
 {#- Listeners in a period (a day, an ISO week, a month): counted over the period's plays,
     never summed from shorter periods (a listener of Monday and Tuesday is one listener of
-    the week). `period_start` is the SQL for the period's first day. -#}
+    the week). `period_start` is the SQL for the period's first day. Incremental runs
+    recompute the touched (period[, podcast]) keys only, from their plays. -#}
 {% macro period_listeners(period_start, period_column, by_podcast) -%}
+{%- set period_of_play = {
+    'event_date': 'fact_row.event_date',
+    'week_start': week_start('fact_row.event_date'),
+    'month_start': month_start('fact_row.event_date'),
+} -%}
+{%- set keys = [period_column] + (['podcast_id'] if by_podcast else []) -%}
+{{ touched_keys_config(keys) }}
 with plays as (
 
-    select * from {{ ref('fct_episode_plays') }}
+    {%- set key_expressions = {period_column: period_of_play[period_column]} %}
+    {%- if by_podcast %}{% do key_expressions.update({'podcast_id': 'fact_row.podcast_id'}) %}{% endif %}
+    {{ rows_of_touched_keys(ref('fct_episode_plays'), key_expressions) }}
 
 ),
 
@@ -49,11 +59,13 @@ select * from listeners
 {%- endmacro %}
 
 {#- Plays, listeners and minutes per day and podcast, by one attribute of the play (the
-    client app, platform or country of its first event); an unknown value is 'unknown'. -#}
+    client app, platform or country of its first event); an unknown value is 'unknown'.
+    Incremental runs recompute every value of the touched (day, podcast) keys. -#}
 {% macro listening_breakdown(dimension) -%}
+{{ touched_keys_config(['event_date', 'podcast_id']) }}
 with plays as (
 
-    select * from {{ ref('fct_episode_plays') }}
+    {{ rows_of_touched_keys(ref('fct_episode_plays'), {'event_date': 'fact_row.event_date', 'podcast_id': 'fact_row.podcast_id'}) }}
 
 ),
 

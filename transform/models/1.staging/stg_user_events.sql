@@ -1,4 +1,18 @@
--- One row per listening event: valid records only, the first arrival of each event_id.
+{{
+    config(
+        materialized='incremental',
+        unique_key='event_id',
+        incremental_strategy=incremental_strategy_for('unique'),
+        tmp_relation_type=tmp_relation_type_for(),
+        on_schema_change='fail',
+    )
+}}
+{#
+  One row per listening event: valid records only, the first arrival of each event_id.
+  Incremental: the valid records not in here yet (`not_yet_staged`); when a record that
+  arrived earlier has displaced the valid one (stg_events__records), the event_id's row is
+  replaced (delete+insert on event_id).
+#}
 with records as (
 
     select * from {{ ref('stg_events__records') }}
@@ -29,6 +43,9 @@ first_arrivals as (
         loaded_at
     from records
     where record_status = 'valid'
+    {%- if is_incremental() %}
+        and {{ not_yet_staged('records.record_id') }}
+    {%- endif %}
 
 )
 

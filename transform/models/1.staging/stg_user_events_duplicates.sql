@@ -1,5 +1,19 @@
--- Resends: valid records whose event_id arrived earlier. Kept (not silently dropped) so the
--- reconciliation can account for every loaded record and delivery retries stay visible.
+{{
+    config(
+        materialized='incremental',
+        unique_key='record_id',
+        incremental_strategy=incremental_strategy_for('unique'),
+        tmp_relation_type=tmp_relation_type_for(),
+        on_schema_change='fail',
+    )
+}}
+{#
+  Resends: valid records whose event_id arrived earlier. Kept (not silently dropped) so the
+  reconciliation can account for every loaded record and delivery retries stay visible.
+  Incremental: the duplicates not in here yet with the first arrival they repeat, and those
+  already here whose first arrival changed (a record with an earlier `loaded_at` displaced
+  it, stg_events__records); both are written again (delete+insert on record_id).
+#}
 with records as (
 
     select * from {{ ref('stg_events__records') }}
@@ -27,6 +41,19 @@ duplicates as (
     inner join first_arrivals on records.event_id = first_arrivals.event_id
     where records.record_status = 'duplicate'
 
+),
+
+changed as (
+
+    select * from duplicates
+    {%- if is_incremental() %}
+    where not exists (
+        select 1 from {{ this }} as staged
+        where staged.record_id = duplicates.record_id
+            and staged.first_record_id = duplicates.first_record_id
+    )
+    {%- endif %}
+
 )
 
-select * from duplicates
+select * from changed

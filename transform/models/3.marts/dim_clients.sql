@@ -1,8 +1,24 @@
+{{ rebuilt_when_anything_changed_config() }}
 -- One row per app build (app, version, platform) that sent events; an event with no client
--- information maps to the all-unknown row, so every event has a client.
-with events as (
+-- information maps to the all-unknown row, so every event has a client. Read from staging,
+-- not the sessionized view: a client needs no session, and sessionizing all history on
+-- every run would cost what incremental runs save.
+with user_events as (
 
-    select * from {{ ref('int_user_events_sessionized') }}
+    select * from {{ ref('stg_user_events') }}
+
+),
+
+events as (
+
+    select
+        {{ generate_surrogate_key(['client_app', 'client_app_version', 'client_platform']) }} as client_id,
+        client_app,
+        client_app_version,
+        client_platform,
+        event_ts,
+        user_id
+    from user_events
 
 ),
 
@@ -22,3 +38,4 @@ clients as (
 )
 
 select * from clients
+{{ when_anything_changed() }}

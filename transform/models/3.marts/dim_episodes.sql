@@ -1,6 +1,39 @@
+{{ rebuilt_when_anything_changed_config() }}
 -- One row per episode seen in any valid event; its podcast and duration are the ones every
 -- mart uses (int_episodes_resolved, methodology rule 8: the catalog's where it lists the
 -- episode, the events' otherwise), with the catalog's title and release time.
+-- Built after every model an incremental run updates: int_episodes_recatalogued compares the
+-- resolved episodes with this table, so a run that dies earlier repeats the same scope.
+-- depends_on: {{ ref('fct_episode_plays') }}
+-- depends_on: {{ ref('fct_listening_sessions') }}
+-- depends_on: {{ ref('int_listening_segments') }}
+-- depends_on: {{ ref('fct_daily_podcast_kpis') }}
+-- depends_on: {{ ref('fct_daily_episode_kpis') }}
+-- depends_on: {{ ref('fct_daily_network_listeners') }}
+-- depends_on: {{ ref('fct_weekly_podcast_listeners') }}
+-- depends_on: {{ ref('fct_weekly_network_listeners') }}
+-- depends_on: {{ ref('fct_monthly_podcast_listeners') }}
+-- depends_on: {{ ref('fct_monthly_network_listeners') }}
+-- depends_on: {{ ref('fct_daily_client_app_listening') }}
+-- depends_on: {{ ref('fct_daily_platform_listening') }}
+-- depends_on: {{ ref('fct_daily_country_listening') }}
+-- depends_on: {{ ref('fct_listener_episodes') }}
+-- depends_on: {{ ref('fct_episode_listening_curve') }}
+-- depends_on: {{ ref('fct_listener_retention') }}
+-- depends_on: {{ ref('fct_daily_episode_downloads') }}
+-- depends_on: {{ ref('fct_daily_podcast_followers') }}
+-- depends_on: {{ ref('dim_clients') }}
+-- depends_on: {{ ref('dim_listeners') }}
+-- depends_on: {{ ref('dim_podcasts') }}
+-- depends_on: {{ ref('shared_daily_episode_downloads') }}
+-- depends_on: {{ ref('shared_daily_episode_kpis') }}
+-- depends_on: {{ ref('shared_daily_podcast_followers') }}
+-- depends_on: {{ ref('shared_daily_podcast_kpis') }}
+-- depends_on: {{ ref('shared_monthly_podcast_listeners') }}
+-- depends_on: {{ ref('shared_weekly_podcast_listeners') }}
+-- depends_on: {{ ref('fct_ad_break_reach') }}
+-- depends_on: {{ ref('fct_episode_launch_curve') }}
+-- depends_on: {{ ref('fct_episode_launch_hours') }}
 with episodes as (
 
     select * from {{ ref('int_episodes_resolved') }}
@@ -9,7 +42,7 @@ with episodes as (
 
 events as (
 
-    select * from {{ ref('fct_listening_events') }}
+    select * from {{ ref('stg_user_events') }}
 
 ),
 
@@ -45,3 +78,4 @@ described as (
 )
 
 select * from described
+{{ when_anything_changed() }}

@@ -1,13 +1,30 @@
--- One row per listener (pseudonymous user_id) seen in any valid event.
+{{ touched_keys_config(['user_id'], 'int_user_events_affected') }}
+-- One row per listener (pseudonymous user_id) seen in any valid event. Incremental runs
+-- recompute the listeners with affected events, from their rows only.
+{%- set listener_key = {'user_id': 'fact_row.user_id'} %}
 with events as (
 
-    select * from {{ ref('fct_listening_events') }}
+    {{ rows_of_touched_keys(ref('stg_user_events'), listener_key, 'int_user_events_affected') }}
 
 ),
 
 plays as (
 
-    select * from {{ ref('fct_episode_plays') }}
+    {{ rows_of_touched_keys(ref('fct_episode_plays'), listener_key, 'int_user_events_affected') }}
+
+),
+
+sessions as (
+
+    {{ rows_of_touched_keys(ref('fct_listening_sessions'), listener_key, 'int_user_events_affected') }}
+
+),
+
+session_counts as (
+
+    select user_id, count(*) as sessions
+    from sessions
+    group by user_id
 
 ),
 
@@ -25,8 +42,7 @@ activity as (
     select
         user_id,
         min(event_ts) as first_event_ts,
-        max(event_ts) as last_event_ts,
-        count(distinct session_id) as sessions
+        max(event_ts) as last_event_ts
     from events
     group by user_id
 
@@ -53,12 +69,13 @@ listeners as (
         listening.first_listen_date,
         {{ week_start('listening.first_listen_date') }} as cohort_week,
         latest_country.country,
-        activity.sessions,
+        coalesce(session_counts.sessions, 0) as sessions,
         coalesce(listening.plays, 0) as plays,
         coalesce(listening.minutes_listened, {{ as_minutes('0') }}) as minutes_listened
     from activity
     left join listening on activity.user_id = listening.user_id
     left join latest_country on activity.user_id = latest_country.user_id
+    left join session_counts on activity.user_id = session_counts.user_id
 
 )
 

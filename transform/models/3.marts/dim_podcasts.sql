@@ -1,7 +1,8 @@
+{{ rebuilt_when_anything_changed_config() }}
 -- One row per podcast seen in any valid event.
 with events as (
 
-    select * from {{ ref('fct_listening_events') }}
+    select * from {{ ref('stg_user_events') }}
 
 ),
 
@@ -47,3 +48,4 @@ podcasts as (
 )
 
 select * from podcasts
+{{ when_anything_changed() }}

@@ -1,3 +1,4 @@
+{{ rebuilt_when_anything_changed_config() }}
 {#
   Downloads per episode per UTC day (methodology, downloads): `download` events, counted
   once per listener and episode within a calendar day (the IAB's calendar-day window), so
@@ -5,7 +6,7 @@
 #}
 with events as (
 
-    select * from {{ ref('fct_listening_events') }}
+    select * from {{ ref('stg_user_events') }}
 
 ),
 
@@ -31,3 +32,4 @@ downloads as (
 )
 
 select * from downloads
+{{ when_anything_changed() }}

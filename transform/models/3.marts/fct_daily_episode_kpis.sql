@@ -1,7 +1,8 @@
+{{ touched_keys_config(['event_date', 'episode_id']) }}
 -- Daily KPIs per episode, from plays (a play is dated by the day it started, in UTC).
 with plays as (
 
-    select * from {{ ref('fct_episode_plays') }}
+    {{ rows_of_touched_keys(ref('fct_episode_plays'), {'event_date': 'fact_row.event_date', 'episode_id': 'fact_row.episode_id'}) }}
 
 ),
 

@@ -1,3 +1,5 @@
+{{ touched_keys_config(['event_date', 'podcast_id'], 'int_episode_keys_touched') }}
+-- depends_on: {{ ref('int_ad_break_plays_touched') }}
 {#
   Ad-break reach per show, day and kind of break (pre, mid, post; methodology, rule 12):
   every (play, break) pair of the show's plays that started that UTC day, and how many heard
@@ -6,7 +8,7 @@
 #}
 with break_plays as (
 
-    select * from {{ ref('int_ad_break_plays_measured') }}
+    {{ rows_of_touched_keys(ref('int_ad_break_plays_touched') if is_incremental() else ref('int_ad_break_plays_measured'), {'event_date': 'fact_row.event_date', 'podcast_id': 'fact_row.podcast_id'}, 'int_episode_keys_touched') }}
 
 ),
 

@@ -1,3 +1,4 @@
+{{ rebuilt_when_anything_changed_config() }}
 {#
   Followers per podcast per UTC day (methodology, followers): each listener has one state
   per podcast, following or not. A subscribe while not following is a follow, an
@@ -7,7 +8,7 @@
 #}
 with events as (
 
-    select * from {{ ref('fct_listening_events') }}
+    select * from {{ ref('stg_user_events') }}
 
 ),
 
@@ -102,3 +103,4 @@ followers as (
 )
 
 select * from followers
+{{ when_anything_changed() }}

@@ -1,3 +1,4 @@
+{{ touched_keys_config(['episode_id'], 'int_episode_keys_touched') }}
 {#
   The launch curve (methodology, rule 11): per catalogued episode and whole day since its
   release (`published_at`, the feed's pubDate), the plays that started that day, their
@@ -8,7 +9,7 @@
 #}
 with plays as (
 
-    select * from {{ ref('fct_episode_plays') }}
+    {{ rows_of_touched_keys(ref('fct_episode_plays') if is_incremental() else ref('fct_episode_plays'), {'episode_id': 'fact_row.episode_id'}, 'int_episode_keys_touched') }}
 
 ),
 

@@ -1,3 +1,4 @@
+{{ touched_keys_config(['episode_id'], 'int_episode_keys_touched') }}
 {#
   The first day of the launch curve by hour (methodology, rule 11): per catalogued episode
   and whole hour since `published_at` (0-23), the plays that started in it, their distinct
@@ -5,7 +6,7 @@
 #}
 with plays as (
 
-    select * from {{ ref('fct_episode_plays') }}
+    {{ rows_of_touched_keys(ref('fct_episode_plays') if is_incremental() else ref('fct_episode_plays'), {'episode_id': 'fact_row.episode_id'}, 'int_episode_keys_touched') }}
 
 ),
 

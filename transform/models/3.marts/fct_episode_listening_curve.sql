@@ -1,19 +1,21 @@
+{{ touched_keys_config(['episode_id']) }}
 {#
   The listening curve (methodology, rule 7; Spotify's audience retention, Apple's intro
   and mid-roll view): at each 5 % point of an episode, how many distinct listeners heard
   that point (a heard segment [start, end] covers it, ends included), and their share of
   the episode's listeners. Unlike "furthest point reached" it can rise again after a
-  skipped mid-roll. Only episodes with a known duration have a curve.
+  skipped mid-roll. Only episodes with a known duration have a curve. Incremental runs
+  recompute the touched episodes' curves, from the stored segments (int_listening_segments).
 #}
 with spans as (
 
-    select * from {{ ref('int_listening_spans_measured') }}
+    {{ rows_of_touched_keys(ref('int_listening_segments'), {'episode_id': 'fact_row.episode_id'}) }}
 
 ),
 
 plays as (
 
-    select * from {{ ref('fct_episode_plays') }}
+    {{ rows_of_touched_keys(ref('fct_episode_plays'), {'episode_id': 'fact_row.episode_id'}) }}
 
 ),
 

@@ -1,41 +1,27 @@
--- depends_on: {{ ref('stg_user_events') }}
--- depends_on: {{ ref('int_episodes_resolved') }}
+-- depends_on: {{ ref('int_episode_plays_affected') }}
+-- depends_on: {{ ref('int_sessions_rebuilt') }}
 {{
     config(
         materialized='incremental',
-        unique_key='user_id',
-        incremental_strategy=incremental_strategy_for('replace'),
+        incremental_strategy='append',
+        pre_hook="{{ delete_rebuilt_sessions('play_start_ts') }}",
         tmp_relation_type=tmp_relation_type_for(),
         cluster_by=cluster_by_for(['event_date']),
         on_schema_change='fail',
     )
 }}
 {#
-  One row per play (a listener, an episode, a session; methodology rules 4-6). Replaced per
-  listener on incremental runs for the same reason as sessions: plays are cut by session
-  boundaries. A listener is also replayed when the catalog changed the podcast or duration
-  of an episode they played (completion and consumption depend on the duration).
+  One row per play (a listener, an episode, a session; methodology rules 4-6). Plays are
+  cut by session boundaries, so incremental runs replace the plays of the sessions they
+  rebuild: the pre-hook deletes the plays starting inside a rebuilt session, the rebuilt
+  sessions' plays are appended.
 #}
 with plays as (
 
-    select * from {{ ref('int_episode_plays_aggregated') }}
+    select * from {{ ref('int_episode_plays_affected') if affected_only() else ref('int_episode_plays_aggregated') }}
 
 ),
 
-{% if is_incremental() -%}
-affected_listeners as (
-
-    {{ listeners_with_unmodelled_events() }}
-
-),
-
-recatalogued_listeners as (
-
-    {{ listeners_with_recatalogued_episodes() }}
-
-),
-
-{% endif -%}
 affected_plays as (
 
     select
@@ -60,10 +46,6 @@ affected_plays as (
         country,
         loaded_at
     from plays
-    {% if is_incremental() -%}
-    where user_id in (select user_id from affected_listeners)
-        or user_id in (select user_id from recatalogued_listeners)
-    {%- endif %}
 
 )
 

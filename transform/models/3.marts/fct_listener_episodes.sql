@@ -1,3 +1,4 @@
+{{ touched_keys_config(['user_id', 'episode_id']) }}
 {#
   One row per listener and episode, over all their plays (methodology, rule 10): seconds
   heard, share of the episode heard (capped at 1, and uncapped as Apple shows it: above 1
@@ -5,7 +6,7 @@
 #}
 with plays as (
 
-    select * from {{ ref('fct_episode_plays') }}
+    {{ rows_of_touched_keys(ref('fct_episode_plays'), {'user_id': 'fact_row.user_id', 'episode_id': 'fact_row.episode_id'}) }}
 
 ),
 

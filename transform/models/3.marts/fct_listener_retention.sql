@@ -1,3 +1,4 @@
+{{ rebuilt_when_anything_changed_config() }}
 {#
   Weekly retention by first-listen cohort: listeners grouped by the ISO week (Monday) of
   their first play, and for each later week how many of them played anything. Weeks in
@@ -78,3 +79,4 @@ retention as (
 )
 
 select * from retention
+{{ when_anything_changed() }}

@@ -1,6 +1,34 @@
--- depends_on: {{ ref('stg_user_events') }}
+-- depends_on: {{ ref('int_user_events_affected_sessionized') }}
 -- depends_on: {{ ref('fct_episode_plays') }}
 -- depends_on: {{ ref('fct_listening_sessions') }}
+-- Built after every model that reads int_play_keys_touched or the rebuilt sessions: this
+-- fact records what has been modelled, so a crash before it repeats the whole run's scope.
+-- depends_on: {{ ref('int_listening_segments') }}
+-- depends_on: {{ ref('fct_daily_podcast_kpis') }}
+-- depends_on: {{ ref('fct_daily_episode_kpis') }}
+-- depends_on: {{ ref('fct_daily_network_listeners') }}
+-- depends_on: {{ ref('fct_weekly_podcast_listeners') }}
+-- depends_on: {{ ref('fct_weekly_network_listeners') }}
+-- depends_on: {{ ref('fct_monthly_podcast_listeners') }}
+-- depends_on: {{ ref('fct_monthly_network_listeners') }}
+-- depends_on: {{ ref('fct_daily_client_app_listening') }}
+-- depends_on: {{ ref('fct_daily_platform_listening') }}
+-- depends_on: {{ ref('fct_daily_country_listening') }}
+-- depends_on: {{ ref('fct_listener_episodes') }}
+-- depends_on: {{ ref('fct_episode_listening_curve') }}
+-- depends_on: {{ ref('fct_listener_retention') }}
+-- depends_on: {{ ref('fct_daily_episode_downloads') }}
+-- depends_on: {{ ref('fct_daily_podcast_followers') }}
+-- depends_on: {{ ref('dim_clients') }}
+-- depends_on: {{ ref('dim_episodes') }}
+-- depends_on: {{ ref('dim_listeners') }}
+-- depends_on: {{ ref('dim_podcasts') }}
+-- depends_on: {{ ref('shared_daily_episode_downloads') }}
+-- depends_on: {{ ref('shared_daily_episode_kpis') }}
+-- depends_on: {{ ref('shared_daily_podcast_followers') }}
+-- depends_on: {{ ref('shared_daily_podcast_kpis') }}
+-- depends_on: {{ ref('shared_monthly_podcast_listeners') }}
+-- depends_on: {{ ref('shared_weekly_podcast_listeners') }}
 {{
     config(
         materialized='incremental',
@@ -12,24 +40,17 @@
     )
 }}
 {#
-  Event grain, with the listening session each event belongs to. Incremental runs rebuild
-  every listener who has events loaded since the high-water mark (less the lookback): a
-  late event can move its neighbours into another session, so their rows are rewritten too.
+  Event grain, with the listening session each event belongs to. Incremental runs rewrite
+  the events of the sessions they rebuild (int_user_events_affected: a late event can move
+  its neighbours into another session) and the changed events outside sessions. Built
+  after the other session facts, it records what has been modelled (`not_yet_modelled`).
 #}
 with session_events as (
 
-    select * from {{ ref('int_user_events_sessionized') }}
+    select * from {{ ref('int_user_events_affected_sessionized') if affected_only() else ref('int_user_events_sessionized') }}
 
 ),
 
-{% if is_incremental() -%}
-affected_listeners as (
-
-    {{ listeners_with_unmodelled_events() }}
-
-),
-
-{% endif -%}
 events as (
 
     select
@@ -49,9 +70,6 @@ events as (
         country,
         loaded_at
     from session_events
-    {% if is_incremental() -%}
-    where user_id in (select user_id from affected_listeners)
-    {%- endif %}
 
 )
 

@@ -1,39 +1,35 @@
--- depends_on: {{ ref('stg_user_events') }}
+-- depends_on: {{ ref('int_user_events_affected_sessionized') }}
+-- depends_on: {{ ref('int_episode_plays_affected') }}
+-- depends_on: {{ ref('int_sessions_rebuilt') }}
 {{
     config(
         materialized='incremental',
-        unique_key='user_id',
-        incremental_strategy=incremental_strategy_for('replace'),
+        incremental_strategy='append',
+        pre_hook="{{ delete_rebuilt_sessions('session_start_ts') }}",
         tmp_relation_type=tmp_relation_type_for(),
         cluster_by=cluster_by_for(['event_date']),
         on_schema_change='fail',
     )
 }}
 {#
-  One row per listening session (playback events only: methodology, rule 1). The key for incremental runs is the listener, not the
-  session: a late event can join two sessions into one (or split one), so an affected
-  listener's sessions are replaced as a whole (delete+insert on user_id).
+  One row per listening session (playback events only: methodology, rule 1); also the
+  session manifest incremental runs look sessions up in (int_user_events_affected). A late
+  event can extend a session or join two into one, so incremental runs replace the sessions
+  they rebuild: the pre-hook deletes the sessions starting inside a rebuilt one, the rebuilt
+  ones are appended.
 #}
 with session_events as (
 
-    select * from {{ ref('int_user_events_sessionized') }}
+    select * from {{ ref('int_user_events_affected_sessionized') if affected_only() else ref('int_user_events_sessionized') }}
 
 ),
 
 plays as (
 
-    select * from {{ ref('int_episode_plays_aggregated') }}
+    select * from {{ ref('int_episode_plays_affected') if affected_only() else ref('int_episode_plays_aggregated') }}
 
 ),
 
-{% if is_incremental() -%}
-affected_listeners as (
-
-    {{ listeners_with_unmodelled_events() }}
-
-),
-
-{% endif -%}
 events_by_session as (
 
     select
@@ -45,9 +41,6 @@ events_by_session as (
         max(loaded_at) as loaded_at
     from session_events
     where session_id is not null
-    {%- if is_incremental() %}
-        and user_id in (select user_id from affected_listeners)
-    {%- endif %}
     group by session_id, user_id
 
 ),

@@ -1,9 +1,10 @@
+{{ config(materialized='incremental', tmp_relation_type=tmp_relation_type_for(), on_schema_change='fail') }}
 -- MetricFlow's time spine: one row per UTC day. Cumulative metrics (week- and month-to-date
 -- listeners) join to it, and it fills days without plays. A fixed range, so the model is the
 -- same on every run and engine: from the first day the contract accepts (the shared config's
 -- earliest_event_ts; an event of that day is valid) to 2040.
 -- Built from digits rather than a generator function, which DuckDB and Snowflake spell
--- differently.
+-- differently. Its rows never change, so it is built once (incremental, adding nothing).
 {%- set first_day = "cast('" ~ shared_setting('earliest_event_ts')[:10] ~ " 00:00:00' as timestamp)" %}
 
 with
@@ -44,3 +45,6 @@ spine as (
 select date_day
 from spine
 where date_day < cast('2041-01-01' as date)
+{%- if is_incremental() %}
+    and false
+{%- endif %}

@@ -1,3 +1,4 @@
+{{ rebuilt_when_anything_changed_config() }}
 -- fct_daily_episode_downloads as shows and advertisers receive it: downloads (one per
 -- listener, episode and day, so a count of listeners) under the small-cell threshold read "<5".
 with
@@ -20,3 +21,4 @@ shared as (
 )
 
 select * from shared
+{{ when_anything_changed() }}

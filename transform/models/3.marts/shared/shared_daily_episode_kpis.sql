@@ -1,3 +1,4 @@
+{{ rebuilt_when_anything_changed_config() }}
 -- fct_daily_episode_kpis as shows and advertisers receive it: listener counts under the
 -- small-cell threshold read "<5".
 with
@@ -27,3 +28,4 @@ shared as (
 )
 
 select * from shared
+{{ when_anything_changed() }}

@@ -1,3 +1,4 @@
+{{ rebuilt_when_anything_changed_config() }}
 -- fct_daily_podcast_followers as shows and advertisers receive it: follower counts (each a
 -- count of listeners) under the small-cell threshold read "<5".
 with
@@ -21,3 +22,4 @@ shared as (
 )
 
 select * from shared
+{{ when_anything_changed() }}

@@ -1,3 +1,4 @@
+{{ rebuilt_when_anything_changed_config() }}
 -- fct_daily_podcast_kpis as shows and advertisers receive it: listener counts under the
 -- small-cell threshold read "<5".
 with
@@ -26,3 +27,4 @@ shared as (
 )
 
 select * from shared
+{{ when_anything_changed() }}

@@ -1,3 +1,4 @@
+{{ rebuilt_when_anything_changed_config() }}
 -- fct_monthly_podcast_listeners as shows and advertisers receive it: listener counts
 -- under the small-cell threshold read "<5".
 with
@@ -23,3 +24,4 @@ shared as (
 )
 
 select * from shared
+{{ when_anything_changed() }}

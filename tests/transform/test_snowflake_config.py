@@ -51,10 +51,9 @@ def test_event_fact_is_clustered_and_merged_on_snowflake(prod_manifest) -> None:
     config = _model(prod_manifest, "fct_listening_events")["config"]
     assert config["cluster_by"] == ["event_date", "event_type"]
     assert (config["incremental_strategy"], config["unique_key"]) == ("merge", "event_id")
-    # sessions and plays are replaced per listener: MERGE could not delete re-cut sessions
+    # sessions and plays are replaced per rebuilt session: MERGE could not delete a session
+    # that a late event merged into another, so a pre-hook deletes them and the run appends
     for model in ("fct_listening_sessions", "fct_episode_plays"):
         replaced = _model(prod_manifest, model)["config"]
-        assert (replaced["incremental_strategy"], replaced["unique_key"]) == (
-            "delete+insert",
-            "user_id",
-        )
+        assert replaced["incremental_strategy"] == "append"
+        assert any("delete_rebuilt_sessions" in hook["sql"] for hook in replaced["pre-hook"])

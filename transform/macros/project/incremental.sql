@@ -58,10 +58,15 @@
   `incremental_scope_available()`: both exist and this is not a full refresh; otherwise
   the facts build from everything and the affected-events models stay empty.
 
-  `not_yet_modelled(staged)`: a staged event whose event_id is not in fct_listening_events,
-  or is there from another record (an earlier-loaded resend displaced it in staging: the
-  loaded_at differs). A run that dies before fct_listening_events is built leaves its events
-  unmodelled, so the next run rebuilds the same sessions again.
+  `not_yet_modelled(staged)`: a staged event from a raw file none of whose events is in
+  fct_listening_events yet. File granularity is exact here, as in `not_yet_parsed`: staging
+  classifies a file's records once and all together, a record can only lose its valid slot
+  (to a record of a file that arrives later, which is then the one not yet modelled), and
+  fct_listening_events takes every staged event of a run in one statement. Comparing with
+  the few thousand distinct files, not the millions of (event_id, loaded_at) pairs, is what
+  keeps the lookup's cost off the history (0.48 s vs 0.06 s at 90 days, 2.5 M events).
+  A run that dies before fct_listening_events is built leaves its files unmodelled, so the
+  next run rebuilds the same sessions again.
 #}
 {% macro mart_relation(name) -%}
     {{ return(adapter.get_relation(this.database, shared_setting('marts_schema'), name)) }}
@@ -77,9 +82,9 @@
 
 {% macro not_yet_modelled(staged) -%}
     not exists (
-        select 1 from {{ mart_relation('fct_listening_events') }} as modelled
-        where modelled.event_id = {{ staged }}.event_id
-            and modelled.loaded_at = {{ staged }}.loaded_at
+        select 1
+        from (select distinct source_file from {{ mart_relation('fct_listening_events') }}) as modelled
+        where modelled.source_file = {{ staged }}.source_file
     )
 {%- endmacro %}
 

@@ -33,6 +33,7 @@ typed_events as (
         client_platform,
         country,
         loaded_at,
+        source_file,
         {{ playback_order('event_type') }} as playback_order,
         event_type in {{ playback_event_types() }} as is_playback
     from user_events
@@ -95,7 +96,8 @@ with_session_id as (
         playback_with_session.session_number,
         playback_with_session.session_start_ts,
         playback_with_session.is_session_start,
-        typed_events.loaded_at
+        typed_events.loaded_at,
+        typed_events.source_file
     from typed_events
     left join playback_with_session on typed_events.event_id = playback_with_session.event_id
 

@@ -1,3 +1,6 @@
+{#- A table, not a view: about ten models read it, and as a view each of them would group
+    every staged event again (all of history) on every run; stored, that happens once. -#}
+{{ config(materialized='table') }}
 {#
   One podcast and one duration per episode (methodology, rule 8), so apps that disagree
   cannot split a day's row: every mart takes an episode's podcast and length from here.

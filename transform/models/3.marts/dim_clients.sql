@@ -9,31 +9,33 @@ with user_events as (
 
 ),
 
-events as (
+clients_by_build as (
 
+    -- the key is hashed once per build after grouping, not once per event (millions of
+    -- md5 calls on every run that changed anything)
     select
-        {{ generate_surrogate_key(['client_app', 'client_app_version', 'client_platform']) }} as client_id,
-        client_app,
-        client_app_version,
-        client_platform,
-        event_ts,
-        user_id
-    from user_events
-
-),
-
-clients as (
-
-    select
-        client_id,
         client_app,
         client_app_version,
         client_platform,
         min(event_ts) as first_event_ts,
         max(event_ts) as last_event_ts,
         count(distinct user_id) as lifetime_listeners
-    from events
-    group by client_id, client_app, client_app_version, client_platform
+    from user_events
+    group by client_app, client_app_version, client_platform
+
+),
+
+clients as (
+
+    select
+        {{ generate_surrogate_key(['client_app', 'client_app_version', 'client_platform']) }} as client_id,
+        client_app,
+        client_app_version,
+        client_platform,
+        first_event_ts,
+        last_event_ts,
+        lifetime_listeners
+    from clients_by_build
 
 )
 

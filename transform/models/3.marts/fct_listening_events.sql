@@ -68,7 +68,8 @@ events as (
         episode_duration_s,
         client_session_id,
         country,
-        loaded_at
+        loaded_at,
+        source_file
     from session_events
 
 )

@@ -2,7 +2,7 @@
 -- The plays the ad-reach marts recompute on an incremental run: every play of a touched
 -- episode and every play of a touched (day, podcast) (int_episode_keys_touched), so each
 -- touched key is recomputed from all its plays.
-with plays as (
+with plays as {{ not_materialized() }} (
 
     select * from {{ ref('fct_episode_plays') }}
 

@@ -23,7 +23,7 @@
 {%- set lookup_s = shared_setting('max_session_hours') * 3600 + gap_s %}
 
 -- depends_on: {{ ref('int_episodes_recatalogued') }}
-with user_events as (
+with user_events as {{ not_materialized() }} (
 
     select * from {{ ref('stg_user_events') }}
 

@@ -6,7 +6,7 @@
   running total at the end of the day, counted from the first event the warehouse holds
   (a listener who followed before that and never sent an event is unknown to us).
 #}
-with events as (
+with events as {{ not_materialized() }} (
 
     select * from {{ ref('stg_user_events') }}
 

@@ -38,10 +38,13 @@
 
   `not_yet_parsed(source_file)`: a raw row is new when no row of its file is in {{ this }}.
   Files commit atomically (Snowpipe and the local loader), so file granularity is exact.
+  The comparison is with the distinct files of {{ this }} (thousands), not its rows
+  (millions): a semi-join against every row builds a hash table of the whole history.
 #}
 {% macro not_yet_parsed(source_file_column='source_file') -%}
     not exists (
-        select 1 from {{ this }} as parsed
+        select 1
+        from (select distinct source_file from {{ this }}) as parsed
         where parsed.source_file = {{ source_file_column }}
     )
 {%- endmacro %}

@@ -107,15 +107,55 @@
 {%- endmacro %}
 
 {#
-  `not_yet_staged(record_id)`: a classified record is new to a staging model when {{ this }}
-  has no row of that record_id. A record's status can change only when a new record of its
-  event_id arrives with an earlier `loaded_at` (stg_events__records), and then the new
-  record is the one not yet staged.
+  The staging models downstream of stg_events__records read only what it wrote since they
+  last ran, never all of it (an anti-join of millions of records with millions of staged
+  rows costs the history, not the day).
+
+  `classified_batch`: an audit column of stg_events__records: the number of the run that
+  wrote the row, one more than the highest in the table before the run (1 on a first
+  build; a full refresh continues the count, so a downstream model that is not refreshed
+  with it reads everything again rather than nothing). A count of runs, not a clock, so it
+  is exact whatever the machines' clocks or the order files commit in. Every run rewrites
+  all contract-valid records of each event_id it ranks again, so the contract-valid
+  records of an event_id always share one batch: the last run that brought one of them.
+
+  `next_classified_batch()`: that number, for stg_events__records.
+
+  `not_yet_consumed(batch_column)`: a record of stg_events__records is new to a staging
+  model that keeps `classified_batch` when its batch is above the highest in {{ this }}.
+  A run reads every batch above it, so the batches at or below it were all read; one
+  whose rows it keeps none of is read again next time (harmless: the same rows again),
+  until a batch gives it a row. It is the one column where an incremental build differs
+  from a full refresh (tests/transform/test_incremental.py leaves it out of the
+  comparison).
+
+  `not_yet_staged(source_file)`: for stg_user_events, which carries no batch (every
+  intermediate model reads it whole with `select *`): a valid record is new when no row of
+  its file is in {{ this }}. A record becomes valid only in the run that classifies its file
+  (a later record can displace a valid one, never promote a duplicate), so the valid
+  records of already-staged files are staged. A file with no valid record is compared
+  again every run, and yields nothing.
 #}
-{% macro not_yet_staged(record_id_column='record_id') -%}
+{% macro next_classified_batch() -%}
+    {#- looked up only when running: parsing (the manifest MWAA ships) has no warehouse -#}
+    {%- set existing = adapter.get_relation(this.database, this.schema, this.identifier) if execute else none -%}
+    {%- set columns = adapter.get_columns_in_relation(existing) if existing is not none else [] -%}
+    {%- if 'classified_batch' in columns | map(attribute='name') | map('lower') | list -%}
+        (select coalesce(max(classified_batch), 0) + 1 from {{ existing }})
+    {%- else -%}
+        1
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro not_yet_consumed(batch_column='classified_batch') -%}
+    {{ batch_column }} > (select coalesce(max(consumed.classified_batch), 0) from {{ this }} as consumed)
+{%- endmacro %}
+
+{% macro not_yet_staged(source_file_column='source_file') -%}
     not exists (
-        select 1 from {{ this }} as staged
-        where staged.record_id = {{ record_id_column }}
+        select 1
+        from (select distinct source_file from {{ this }}) as staged
+        where staged.source_file = {{ source_file_column }}
     )
 {%- endmacro %}
 

@@ -9,9 +9,12 @@
 }}
 {#
   One row per listening event: valid records only, the first arrival of each event_id.
-  Incremental: the valid records not in here yet (`not_yet_staged`); when a record that
-  arrived earlier has displaced the valid one (stg_events__records), the event_id's row is
-  replaced (delete+insert on event_id).
+  Incremental: the valid records of files not in here yet (`not_yet_staged`: a record is
+  valid from the run that classifies its file or never, so the valid records of staged
+  files are all here); when a record that arrived earlier has displaced the valid one
+  (stg_events__records), it comes from such a new file and the event_id's row is replaced
+  (delete+insert on event_id). Files, not records: comparing every valid record with
+  every staged one costs the whole history on each run.
 #}
 with records as (
 
@@ -44,7 +47,7 @@ first_arrivals as (
     from records
     where record_status = 'valid'
     {%- if is_incremental() %}
-        and {{ not_yet_staged('records.record_id') }}
+        and {{ not_yet_staged('records.source_file') }}
     {%- endif %}
 
 )

@@ -36,16 +36,49 @@
   commit files out of order. Each macro compares the new input with the target's own
   contents, so a run that died half-way is caught up by the next one.
 
-  `not_yet_parsed(source_file)`: a raw row is new when no row of its file is in {{ this }}.
-  Files commit atomically (Snowpipe and the local loader), so file granularity is exact.
-  The comparison is with the distinct files of {{ this }} (thousands), not its rows
-  (millions): a semi-join against every row builds a hash table of the whole history.
+  `not_yet_parsed(relation, source_file)`: a row of `relation` (raw_events, or the parsed
+  records for stg_events__records) is new when no row of its file is in {{ this }}. Files
+  commit atomically (Snowpipe and the local loader), so file granularity is exact.
+  `files_not_in_this` does the comparison.
 #}
-{% macro not_yet_parsed(source_file_column='source_file') -%}
-    not exists (
-        select 1
-        from (select distinct source_file from {{ this }}) as parsed
-        where parsed.source_file = {{ source_file_column }}
+{% macro not_yet_parsed(relation, source_file_column='source_file') -%}
+    {{ files_not_in_this(relation, source_file_column) }}
+{%- endmacro %}
+
+{#
+  `files_not_in_this(relation, source_file_column, condition)`: the rows of `relation` whose
+  file has no row in {{ this }}, among the rows that meet `condition` (SQL over the alias
+  `unread`). Two tests, both needed for speed, on a few thousand files rather than millions
+  of rows:
+    - the range (first, last) of the new files' names, found on the file column alone:
+      a scan applies it before it reads the other columns (DuckDB's filter pushdown,
+      Snowflake's pruning by micro-partition), so the new day's rows are all it reads when
+      file names grow with time, as the loaders write them; otherwise it only reads more.
+      Without it, the scan reads every column of the history (the raw JSON too) and only
+      then drops the rows the exact test rejects. No new file: both ends are null, no row.
+    - the exact test: the file is not among the distinct files of {{ this }} (a semi-join
+      with every row of {{ this }} would build a hash table of the whole history).
+  Both compare distinct files, never rows, on either side.
+#}
+{% macro files_not_in_this(relation, source_file_column='source_file', condition='true') -%}
+    {%- set done_files = '(select distinct source_file from ' ~ this ~ ')' -%}
+    {#- distinct first: the anti-join then probes thousands of files, not millions of rows -#}
+    {%- set unread_files -%}
+        select input_file.source_file
+        from (
+            select distinct unread.source_file from {{ relation }} as unread where {{ condition }}
+        ) as input_file
+        where not exists (
+            select 1 from {{ done_files }} as done
+            where done.source_file = input_file.source_file
+        )
+    {%- endset -%}
+    {{ source_file_column }} between
+        (select min(first_file.source_file) from ({{ unread_files }}) as first_file)
+        and (select max(last_file.source_file) from ({{ unread_files }}) as last_file)
+    and not exists (
+        select 1 from {{ done_files }} as done
+        where done.source_file = {{ source_file_column }}
     )
 {%- endmacro %}
 
@@ -129,12 +162,12 @@
   from a full refresh (tests/transform/test_incremental.py leaves it out of the
   comparison).
 
-  `not_yet_staged(source_file)`: for stg_user_events, which carries no batch (every
+  `not_yet_staged(relation, source_file)`: for stg_user_events, which carries no batch (every
   intermediate model reads it whole with `select *`): a valid record is new when no row of
   its file is in {{ this }}. A record becomes valid only in the run that classifies its file
   (a later record can displace a valid one, never promote a duplicate), so the valid
   records of already-staged files are staged. A file with no valid record is compared
-  again every run, and yields nothing.
+  again every run, and yields nothing. `files_not_in_this` compares, on the valid records.
 #}
 {% macro next_classified_batch() -%}
     {#- looked up only when running: parsing (the manifest MWAA ships) has no warehouse -#}
@@ -151,12 +184,8 @@
     {{ batch_column }} > (select coalesce(max(consumed.classified_batch), 0) from {{ this }} as consumed)
 {%- endmacro %}
 
-{% macro not_yet_staged(source_file_column='source_file') -%}
-    not exists (
-        select 1
-        from (select distinct source_file from {{ this }}) as staged
-        where staged.source_file = {{ source_file_column }}
-    )
+{% macro not_yet_staged(relation, source_file_column='source_file') -%}
+    {{ files_not_in_this(relation, source_file_column, "unread.record_status = 'valid'") }}
 {%- endmacro %}
 
 {#- `affected_only()`: this incremental run rebuilds only the affected sessions; the facts

@@ -25,7 +25,7 @@ with parsed_records as (
 
     select * from {{ ref('stg_events__records_parsed') }}
     {%- if is_incremental() %}
-    where {{ not_yet_parsed('stg_events__records_parsed.source_file') }}
+    where {{ not_yet_parsed(ref('stg_events__records_parsed'), 'stg_events__records_parsed.source_file') }}
     {%- endif %}
 
 ),

@@ -37,9 +37,22 @@ def _comparable(value: object) -> object:
     return round(value, 6) if isinstance(value, float) else value
 
 
-def table_rows(database: Path, schema: str, table: str) -> list[tuple]:
+def table_rows(
+    database: Path, schema: str, table: str, exclude: tuple[str, ...] = ()
+) -> list[tuple]:
+    """Every row of the table, sorted, without the `exclude` columns (those the table has)."""
     with duckdb.connect(str(database), read_only=True) as con:
-        rows = con.execute(f"select * from {schema}.{table}").fetchall()
+        columns = [
+            name
+            for (name,) in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = ? and table_name = ? order by ordinal_position",
+                [schema, table],
+            ).fetchall()
+            if name not in exclude
+        ]
+        selected = ", ".join(f'"{name}"' for name in columns)
+        rows = con.execute(f"select {selected} from {schema}.{table}").fetchall()
     return sorted(
         (tuple(_comparable(v) for v in row) for row in rows), key=lambda r: tuple(map(str, r))
     )

@@ -47,14 +47,16 @@ STAGING_TABLES = (
     "stg_user_events_invalid",
     "stg_user_events_duplicates",
 )
+# The one column in which an incremental build may differ from a full refresh: the count of
+# the runs that wrote a row (stg_events__records), by which the staging models below it
+# find what is new to them. Audit only; every other column must match row for row.
+RUN_COUNT_COLUMNS = ("classified_batch",)
 
 
-def backfill_resends(first: list[RawRow]) -> list[RawRow]:
-    """Resends of events already loaded before the cut, in one file loaded after it: every
-    other one stamped a second before its original (it arrived first, so it is the valid
-    record from now on), the others a second after (a duplicate)."""
+def single_valid_playback(rows: list[RawRow]) -> list[RawRow]:
+    """The contract-valid playback records of `rows` whose event_id arrived once."""
     settings = load_settings("local").events
-    arrivals = Counter(json.loads(row.record).get("event_id") for row in first)
+    arrivals = Counter(json.loads(row.record).get("event_id") for row in rows)
 
     def valid_playback(row: RawRow) -> bool:
         event = json.loads(row.record)
@@ -70,7 +72,14 @@ def backfill_resends(first: list[RawRow]) -> list[RawRow]:
             and event["event_type"] in ("play", "progress", "pause")
         )
 
-    playback = [row for row in first if valid_playback(row)]
+    return [row for row in rows if valid_playback(row)]
+
+
+def backfill_resends(first: list[RawRow]) -> list[RawRow]:
+    """Resends of events already loaded before the cut, in one file loaded after it: every
+    other one stamped a second before its original (it arrived first, so it is the valid
+    record from now on), the others a second after (a duplicate)."""
+    playback = single_valid_playback(first)
     picked = playback[:: max(1, len(playback) // 12)][:12]
     return [
         RawRow(
@@ -167,7 +176,7 @@ def refreshed_warehouse(tmp_path_factory, incremental_warehouse):
 
 def test_the_backfill_displaced_valid_records(incremental_warehouse) -> None:
     _, database, _ = incremental_warehouse
-    statuses = table_rows(database, "staging", "stg_events__records")
+    statuses = table_rows(database, "staging", "stg_events__records", RUN_COUNT_COLUMNS)
     backfill = [row for row in statuses if row[1] == BACKFILL_FILE]
     status_of = {row[2]: row[-1] for row in backfill}  # source_row -> record_status
     assert len(status_of) == 12
@@ -182,9 +191,9 @@ def test_incremental_equals_full_refresh(incremental_warehouse, refreshed_wareho
         assert rows, f"{table} is empty"
         assert incremental[table] == rows, table
     for schema, table in [("staging", t) for t in STAGING_TABLES] + list(MORE_TABLES):
-        full_rows = table_rows(refreshed_warehouse, schema, table)
+        full_rows = table_rows(refreshed_warehouse, schema, table, RUN_COUNT_COLUMNS)
         assert full_rows, f"{table} is empty"
-        assert table_rows(database, schema, table) == full_rows, table
+        assert table_rows(database, schema, table, RUN_COUNT_COLUMNS) == full_rows, table
 
 
 def test_a_run_with_no_new_data_changes_nothing(incremental_warehouse) -> None:
@@ -222,3 +231,108 @@ def test_events_later_than_the_lookback_are_reported_and_modelled(incremental_wa
     assert len(beyond) >= 5  # the data holds arrivals beyond the lookback
     assert reported == beyond
     assert modelled == beyond  # and they reached the marts like any other event
+
+
+def _event_id(row: RawRow) -> str:
+    return json.loads(row.record)["event_id"]
+
+
+def _file(name: str, records: list[tuple[str, datetime]]) -> list[RawRow]:
+    return [
+        RawRow(record, f"raw_events/replay/{name}.json", number, loaded_at)
+        for number, (record, loaded_at) in enumerate(records, start=1)
+    ]
+
+
+def test_staging_catches_up_over_several_runs(tmp_path_factory, history_rows) -> None:
+    """The staging models read only what stg_events__records wrote since they last ran
+    (`classified_batch`): over several runs, one of which died after stg_events__records,
+    some of which bring nothing for the duplicates or the quarantine, and with valid
+    records displaced after their duplicates were staged, they still equal a full refresh."""
+    first = [row for row in history_rows if row.loaded_at < CUT]
+    originals = single_valid_playback(first)[::7][:4]
+    assert len(originals) == 4
+    later = max(row.loaded_at for row in first) + timedelta(hours=1)
+    fresh = [
+        json.dumps({**json.loads(row.record), "event_id": f"replay-fresh-{number}"})
+        for number, row in enumerate(originals, start=1)
+    ]
+    second = timedelta(seconds=1)
+    loads = [
+        # resends of the four events, loaded later: plain duplicates; the run dies after
+        # stg_events__records, so the models below it read two batches next time
+        (_file("late-resends", [(row.record, later) for row in originals]), "records only"),
+        # two of them again, stamped before their originals: they take the valid record's
+        # place, and the staged duplicates move to them
+        (_file("early-resends", [(r.record, r.loaded_at - second) for r in originals[:2]]), ""),
+        # new events only: nothing for the duplicates or the quarantine
+        (_file("fresh", [(record, later + second) for record in fresh]), ""),
+        # a third event displaced two runs after its duplicate was staged, a resend of a
+        # fresh event, and a broken record
+        (
+            _file(
+                "mixed",
+                [
+                    (originals[2].record, originals[2].loaded_at - second),
+                    (fresh[0], later + 2 * second),
+                    (json.dumps({"event_type": "play"}), later + 2 * second),
+                ],
+            ),
+            "",
+        ),
+    ]
+    work = tmp_path_factory.mktemp("dbt_staging_runs")
+    database = work / load_settings("local").local.duckdb_file
+    project = DbtProject(work_dir=work, database=database)
+    staging = ("--select", "path:models/1.staging")
+    load_raw_rows(database, first)
+    assert (built := project.run("run", *staging)).ok, built.failures()
+    for rows, mode in loads:
+        load_raw_rows(database, rows)
+        selected = (
+            ("--select", "stg_events__records_parsed stg_events__records")
+            if mode == "records only"
+            else staging
+        )
+        assert (run := project.run("run", *selected)).ok, run.failures()
+
+    tables = [*STAGING_TABLES, "stg_events__records_parsed"]
+    incremental = {t: table_rows(database, "staging", t, RUN_COUNT_COLUMNS) for t in tables}
+    with_batches = {t: table_rows(database, "staging", t) for t in tables}
+    assert (again := project.run("run", *staging)).ok, again.failures()
+    # nothing new: the models that re-read batches with no rows for them write nothing else
+    assert {t: table_rows(database, "staging", t) for t in tables} == with_batches
+
+    copy = tmp_path_factory.mktemp("dbt_staging_refresh") / database.name
+    shutil.copy(database, copy)
+    refreshed = DbtProject(work_dir=copy.parent, database=copy)
+    assert (full := refreshed.run("run", "--full-refresh", *staging)).ok, full.failures()
+    for table in tables:
+        assert table_rows(copy, "staging", table, RUN_COUNT_COLUMNS) == incremental[table], table
+
+    with duckdb.connect(str(database), read_only=True) as con:
+        first_arrival = dict(
+            con.execute(
+                "select event_id, source_file from staging.stg_user_events "
+                "where event_id in (select unnest(?))",
+                [[_event_id(row) for row in originals] + ["replay-fresh-1"]],
+            ).fetchall()
+        )
+        duplicates_of = dict(
+            con.execute(
+                "select dup.event_id, first.source_file "
+                "from staging.stg_user_events_duplicates as dup "
+                "inner join staging.stg_events__records as first "
+                "on first.record_id = dup.first_record_id"
+            ).fetchall()
+        )
+    # the displaced events' first arrivals, and what their duplicates repeat, moved
+    expected = {
+        _event_id(originals[0]): "raw_events/replay/early-resends.json",
+        _event_id(originals[1]): "raw_events/replay/early-resends.json",
+        _event_id(originals[2]): "raw_events/replay/mixed.json",
+        _event_id(originals[3]): originals[3].source_file,
+        "replay-fresh-1": "raw_events/replay/fresh.json",
+    }
+    assert first_arrival == expected
+    assert {event: duplicates_of[event] for event in expected} == expected

@@ -36,13 +36,49 @@
   commit files out of order. Each macro compares the new input with the target's own
   contents, so a run that died half-way is caught up by the next one.
 
-  `not_yet_parsed(source_file)`: a raw row is new when no row of its file is in {{ this }}.
-  Files commit atomically (Snowpipe and the local loader), so file granularity is exact.
+  `not_yet_parsed(relation, source_file)`: a row of `relation` (raw_events, or the parsed
+  records for stg_events__records) is new when no row of its file is in {{ this }}. Files
+  commit atomically (Snowpipe and the local loader), so file granularity is exact.
+  `files_not_in_this` does the comparison.
 #}
-{% macro not_yet_parsed(source_file_column='source_file') -%}
-    not exists (
-        select 1 from {{ this }} as parsed
-        where parsed.source_file = {{ source_file_column }}
+{% macro not_yet_parsed(relation, source_file_column='source_file') -%}
+    {{ files_not_in_this(relation, source_file_column) }}
+{%- endmacro %}
+
+{#
+  `files_not_in_this(relation, source_file_column, condition)`: the rows of `relation` whose
+  file has no row in {{ this }}, among the rows that meet `condition` (SQL over the alias
+  `unread`). Two tests, both needed for speed, on a few thousand files rather than millions
+  of rows:
+    - the range (first, last) of the new files' names, found on the file column alone:
+      a scan applies it before it reads the other columns (DuckDB's filter pushdown,
+      Snowflake's pruning by micro-partition), so the new day's rows are all it reads when
+      file names grow with time, as the loaders write them; otherwise it only reads more.
+      Without it, the scan reads every column of the history (the raw JSON too) and only
+      then drops the rows the exact test rejects. No new file: both ends are null, no row.
+    - the exact test: the file is not among the distinct files of {{ this }} (a semi-join
+      with every row of {{ this }} would build a hash table of the whole history).
+  Both compare distinct files, never rows, on either side.
+#}
+{% macro files_not_in_this(relation, source_file_column='source_file', condition='true') -%}
+    {%- set done_files = '(select distinct source_file from ' ~ this ~ ')' -%}
+    {#- distinct first: the anti-join then probes thousands of files, not millions of rows -#}
+    {%- set unread_files -%}
+        select input_file.source_file
+        from (
+            select distinct unread.source_file from {{ relation }} as unread where {{ condition }}
+        ) as input_file
+        where not exists (
+            select 1 from {{ done_files }} as done
+            where done.source_file = input_file.source_file
+        )
+    {%- endset -%}
+    {{ source_file_column }} between
+        (select min(first_file.source_file) from ({{ unread_files }}) as first_file)
+        and (select max(last_file.source_file) from ({{ unread_files }}) as last_file)
+    and not exists (
+        select 1 from {{ done_files }} as done
+        where done.source_file = {{ source_file_column }}
     )
 {%- endmacro %}
 
@@ -109,16 +145,52 @@
 {%- endmacro %}
 
 {#
-  `not_yet_staged(record_id)`: a classified record is new to a staging model when {{ this }}
-  has no row of that record_id. A record's status can change only when a new record of its
-  event_id arrives with an earlier `loaded_at` (stg_events__records), and then the new
-  record is the one not yet staged.
+  The staging models downstream of stg_events__records read only what it wrote since they
+  last ran, never all of it (an anti-join of millions of records with millions of staged
+  rows costs the history, not the day).
+
+  `classified_batch`: an audit column of stg_events__records: the number of the run that
+  wrote the row, one more than the highest in the table before the run (1 on a first
+  build; a full refresh continues the count, so a downstream model that is not refreshed
+  with it reads everything again rather than nothing). A count of runs, not a clock, so it
+  is exact whatever the machines' clocks or the order files commit in. Every run rewrites
+  all contract-valid records of each event_id it ranks again, so the contract-valid
+  records of an event_id always share one batch: the last run that brought one of them.
+
+  `next_classified_batch()`: that number, for stg_events__records.
+
+  `not_yet_consumed(batch_column)`: a record of stg_events__records is new to a staging
+  model that keeps `classified_batch` when its batch is above the highest in {{ this }}.
+  A run reads every batch above it, so the batches at or below it were all read; one
+  whose rows it keeps none of is read again next time (harmless: the same rows again),
+  until a batch gives it a row. It is the one column where an incremental build differs
+  from a full refresh (tests/transform/test_incremental.py leaves it out of the
+  comparison).
+
+  `not_yet_staged(relation, source_file)`: for stg_user_events, which carries no batch (every
+  intermediate model reads it whole with `select *`): a valid record is new when no row of
+  its file is in {{ this }}. A record becomes valid only in the run that classifies its file
+  (a later record can displace a valid one, never promote a duplicate), so the valid
+  records of already-staged files are staged. A file with no valid record is compared
+  again every run, and yields nothing. `files_not_in_this` compares, on the valid records.
 #}
-{% macro not_yet_staged(record_id_column='record_id') -%}
-    not exists (
-        select 1 from {{ this }} as staged
-        where staged.record_id = {{ record_id_column }}
-    )
+{% macro next_classified_batch() -%}
+    {#- looked up only when running: parsing (the manifest MWAA ships) has no warehouse -#}
+    {%- set existing = adapter.get_relation(this.database, this.schema, this.identifier) if execute else none -%}
+    {%- set columns = adapter.get_columns_in_relation(existing) if existing is not none else [] -%}
+    {%- if 'classified_batch' in columns | map(attribute='name') | map('lower') | list -%}
+        (select coalesce(max(classified_batch), 0) + 1 from {{ existing }})
+    {%- else -%}
+        1
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro not_yet_consumed(batch_column='classified_batch') -%}
+    {{ batch_column }} > (select coalesce(max(consumed.classified_batch), 0) from {{ this }} as consumed)
+{%- endmacro %}
+
+{% macro not_yet_staged(relation, source_file_column='source_file') -%}
+    {{ files_not_in_this(relation, source_file_column, "unread.record_status = 'valid'") }}
 {%- endmacro %}
 
 {#- `affected_only()`: this incremental run rebuilds only the affected sessions; the facts

@@ -18,12 +18,14 @@
   `loaded_at` (Snowpipe stamps the scan's start, and scans overlap), so a new record can
   beat one that is already `valid`: every known contender of a new event_id is ranked
   again with the new ones and written back (delete+insert on record_id).
+  Every row written carries the run's `classified_batch` (macros/project/incremental.sql),
+  rewritten contenders included, so the models below find what changed without a scan.
 #}
 with parsed_records as (
 
     select * from {{ ref('stg_events__records_parsed') }}
     {%- if is_incremental() %}
-    where {{ not_yet_parsed('stg_events__records_parsed.source_file') }}
+    where {{ not_yet_parsed(ref('stg_events__records_parsed'), 'stg_events__records_parsed.source_file') }}
     {%- endif %}
 
 ),
@@ -129,7 +131,10 @@ classified as (
             when invalid_reason is not null then 'quarantined'
             when arrival_rank = 1 then 'valid'
             else 'duplicate'
-        end as record_status
+        end as record_status,
+        -- which run wrote the row (`next_classified_batch`): the staging models below read
+        -- only the batches they have not read yet
+        {{ next_classified_batch() }} as classified_batch
     from ranked
 
 )

@@ -31,7 +31,7 @@ with raw_events as (
 
     select * from {{ source('events', 'raw_events') }}
     {% if is_incremental() -%}
-    where {{ not_yet_parsed('raw_events.source_file') }}
+    where {{ not_yet_parsed(source('events', 'raw_events'), 'raw_events.source_file') }}
     {%- endif %}
 
 ),

@@ -10,13 +10,20 @@
 {#
   Resends: valid records whose event_id arrived earlier. Kept (not silently dropped) so the
   reconciliation can account for every loaded record and delivery retries stay visible.
-  Incremental: the duplicates not in here yet with the first arrival they repeat, and those
-  already here whose first arrival changed (a record with an earlier `loaded_at` displaced
-  it, stg_events__records); both are written again (delete+insert on record_id).
+  Incremental: the records stg_events__records wrote since this model last ran
+  (`not_yet_consumed`). That run rewrote every contract-valid record of each event_id it
+  ranked again, the first arrival included, so those rows alone give each of their
+  event_ids' duplicates and the record they repeat: a new resend, and the resends of an
+  event_id whose first arrival a record with an earlier `loaded_at` displaced (the old
+  first arrival becomes one of them). A duplicate never becomes valid again, so nothing
+  leaves; what comes is written again (delete+insert on record_id).
 #}
 with records as (
 
     select * from {{ ref('stg_events__records') }}
+    {%- if is_incremental() %}
+    where {{ not_yet_consumed('stg_events__records.classified_batch') }}
+    {%- endif %}
 
 ),
 
@@ -36,24 +43,12 @@ duplicates as (
         first_arrivals.first_record_id,
         records.source_file,
         records.source_row,
-        records.loaded_at
+        records.loaded_at,
+        records.classified_batch
     from records
     inner join first_arrivals on records.event_id = first_arrivals.event_id
     where records.record_status = 'duplicate'
 
-),
-
-changed as (
-
-    select * from duplicates
-    {%- if is_incremental() %}
-    where not exists (
-        select 1 from {{ this }} as staged
-        where staged.record_id = duplicates.record_id
-            and staged.first_record_id = duplicates.first_record_id
-    )
-    {%- endif %}
-
 )
 
-select * from changed
+select * from duplicates

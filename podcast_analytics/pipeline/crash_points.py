@@ -6,8 +6,9 @@ run killed at any step, then run again, ends as an uninterrupted run. Unset (alw
 those tests), a crash point costs one environment lookup.
 
 Points, in the order a run reaches them: ingest:day-delivered, catalog:snapshot-written,
-load:object-committed,
-dbt-running, export:file-written, report.
+load:object-committed, dbt-running, export:file-written, report.
+`load:object-committed` is after the load stage committed one received batch of
+notifications (its objects' rows and load history) and before it deleted those messages.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ import duckdb
 import pytest
 
 from podcast_analytics.config import load_settings
+from podcast_analytics.local.emulator import snowpipe
 from podcast_analytics.local.emulator.snowpipe import (
     LoadStats,
     LocalSnowpipe,
@@ -23,6 +24,7 @@ from podcast_analytics.local.emulator.snowpipe import (
 
 SETTINGS = load_settings("local")
 CLOCK = datetime(2026, 11, 3, 12, 0, tzinfo=UTC)
+RAW = RawTable.from_settings(SETTINGS)
 
 
 class Bucket:
@@ -36,8 +38,40 @@ class Bucket:
 
 
 class Queue:
+    """Just enough of boto3's SQS client: messages handed out 10 at a time, as SQS does."""
+
+    def __init__(self) -> None:
+        self.waiting: list[dict[str, str]] = []
+        self.received: list[int] = []  # messages per receive
+        self.deleted: list[str] = []
+
     def get_queue_url(self, QueueName: str) -> dict[str, str]:
         return {"QueueUrl": f"http://queue/{QueueName}"}
+
+    def notify(self, *objects: tuple[str, str]) -> None:
+        """One S3 notification message per (key, etag)."""
+        for key, etag in objects:
+            record = {
+                "eventName": "ObjectCreated:Put",
+                "s3": {
+                    "bucket": {"name": SETTINGS.storage.buckets.raw},
+                    "object": {"key": key, "eTag": etag},
+                },
+            }
+            n = len(self.received) * 100 + len(self.waiting)
+            self.waiting.append(
+                {"ReceiptHandle": f"r{n}", "Body": json.dumps({"Records": [record]})}
+            )
+
+    def receive_message(self, **_: Any) -> dict[str, Any]:
+        batch, self.waiting = self.waiting[:10], self.waiting[10:]
+        if batch:
+            self.received.append(len(batch))
+        return {"Messages": batch}
+
+    def delete_message_batch(self, QueueUrl: str, Entries: list[dict[str, str]]) -> dict[str, Any]:
+        self.deleted += [entry["ReceiptHandle"] for entry in Entries]
+        return {"Successful": [{"Id": entry["Id"]} for entry in Entries]}
 
 
 @pytest.fixture
@@ -49,6 +83,29 @@ def loader(tmp_path: Path):
     with duckdb.connect(str(database)) as con:
         ensure_raw_tables(con, raw)
         yield bucket, pipe, con, raw
+
+
+@pytest.fixture
+def queued(tmp_path: Path):
+    """A loader drained from a queue: drain() opens the warehouse itself."""
+    bucket, queue = Bucket(), Queue()
+    database = tmp_path / SETTINGS.local.duckdb_file
+    pipe = LocalSnowpipe(SETTINGS, bucket, queue, database, clock=lambda: CLOCK)
+    return bucket, queue, pipe, database
+
+
+def raw_rows(database: Path) -> list[tuple[str, int, str]]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.execute(
+            f"SELECT source_file, source_row, record FROM {RAW.qualified} ORDER BY 1, 2"
+        ).fetchall()
+
+
+def history(database: Path) -> list[tuple[str, str, int]]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.execute(
+            f"SELECT source_file, etag, row_count FROM {RAW.history} ORDER BY 1"
+        ).fetchall()
 
 
 def test_every_line_keeps_its_text_and_its_number(loader) -> None:
@@ -116,3 +173,77 @@ def test_a_catalog_object_loads_into_the_catalog_table_once(loader) -> None:
     assert con.execute(f"SELECT count(*) FROM {raw.qualified}").fetchone() == (0,)
     columns = [con.execute(f"DESCRIBE {table.qualified}").fetchall() for table in (raw, catalog)]
     assert columns[0] == columns[1]  # the same columns as the events' raw table
+
+
+def test_a_batch_loads_its_good_objects_and_skips_its_bad_one_whole(queued) -> None:
+    bucket, queue, pipe, database = queued
+    bucket.objects["raw/1.json"] = b'{"a": 1}\n{"a": 2}\n'
+    bucket.objects["raw/2.json"] = b'{"b": 1}\nnot json\n{"b": 3}\n'
+    bucket.objects["raw/3.json.gz"] = gzip.compress(b'{"c": 1}\n')
+    queue.notify(("raw/1.json", "e1"), ("raw/2.json", "e2"), ("raw/3.json.gz", "e3"))
+    stats = pipe.drain()
+    assert queue.received == [3]  # one batch, so the bad object shared its transaction
+    assert raw_rows(database) == [
+        ("raw/1.json", 1, '{"a": 1}'),
+        ("raw/1.json", 2, '{"a": 2}'),
+        ("raw/3.json.gz", 1, '{"c": 1}'),
+    ]
+    assert history(database) == [("raw/1.json", "e1", 2), ("raw/3.json.gz", "e3", 1)]
+    assert (stats.objects_loaded, stats.rows_loaded, stats.objects_rejected) == (2, 3, 1)
+    assert "Malformed JSON" in stats.rejected["raw/2.json"]
+    assert stats.loaded_keys == ["raw/1.json", "raw/3.json.gz"]
+    assert sorted(queue.deleted) == ["r0", "r1", "r2"]  # a rejected object is not retried
+
+
+def test_a_notification_repeated_within_a_batch_loads_once(queued) -> None:
+    bucket, queue, pipe, database = queued
+    bucket.objects["raw/d.json"] = b'{"d": 1}\n{"d": 2}\n'
+    queue.notify(("raw/d.json", '"etag-d"'), ("raw/d.json", "etag-d"))  # quoted or not: one ETag
+    stats = pipe.drain()
+    assert queue.received == [2]
+    assert (stats.notifications, stats.objects_loaded, stats.objects_skipped) == (2, 1, 1)
+    assert [row[:2] for row in raw_rows(database)] == [("raw/d.json", 1), ("raw/d.json", 2)]
+    assert history(database) == [("raw/d.json", "etag-d", 2)]
+
+
+def test_every_batch_commits_and_a_redrain_loads_nothing(queued) -> None:
+    bucket, queue, pipe, database = queued
+    objects = [(f"raw/{n:02d}.json", f"e{n}") for n in range(23)]  # batches of 10, 10, 3
+    for n, (key, _) in enumerate(objects):
+        bucket.objects[key] = f'{{"n": {n}}}\n'.encode()
+    queue.notify(*objects)
+    first = pipe.drain()
+    assert queue.received == [10, 10, 3] and len(queue.deleted) == 23
+    assert (first.objects_loaded, first.rows_loaded) == (23, 23)
+    queue.notify(*objects)  # the same notifications again (a crash before their delete)
+    again = pipe.drain()
+    assert (again.objects_loaded, again.objects_skipped, again.rows_loaded) == (0, 23, 0)
+    assert len(raw_rows(database)) == 23 and len(history(database)) == 23
+    assert queue.waiting == [] and len(queue.deleted) == 46
+
+
+def test_a_failure_mid_batch_leaves_none_of_the_batch_and_keeps_its_messages(
+    queued, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bucket, queue, pipe, database = queued
+    for key in ("raw/x.json", "raw/y.json"):
+        bucket.objects[key] = b'{"x": 1}\n'
+    queue.notify(("raw/x.json", "ex"), ("raw/y.json", "ey"))
+    real_insert = snowpipe._insert_object
+    calls: list[str] = []
+
+    def disk_full_on_the_second(con: Any, raw: Any, staged: Any, *args: Any) -> int:
+        calls.append(str(staged))
+        if len(calls) == 2:
+            raise duckdb.IOException("disk full")
+        return real_insert(con, raw, staged, *args)
+
+    monkeypatch.setattr(snowpipe, "_insert_object", disk_full_on_the_second)
+    with pytest.raises(duckdb.IOException):
+        pipe.drain()
+    assert raw_rows(database) == [] and history(database) == []  # the first object too
+    assert queue.deleted == []  # so SQS re-sends both
+    monkeypatch.setattr(snowpipe, "_insert_object", real_insert)
+    queue.notify(("raw/x.json", "ex"), ("raw/y.json", "ey"))  # the re-send
+    stats = pipe.drain()
+    assert (stats.objects_loaded, stats.rows_loaded) == (2, 2)

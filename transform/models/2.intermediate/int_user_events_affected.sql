@@ -49,9 +49,11 @@ displaced_versions as (
 
 points as (
 
+    -- distinct: the cluster steps below order by (user_id, event_ts), and two equal rows
+    -- flagged differently by lag() could be summed in either order (a tie)
     select user_id, event_ts from changed_events
     where event_type in {{ playback_event_types() }}
-    union all
+    union
     select user_id, event_ts from displaced_versions
 
 ),
@@ -126,10 +128,15 @@ recatalogued_sessions as (
 
 windows as (
 
+    -- distinct, so (window_start_ts, window_end_ts) orders a listener's windows totally: a
+    -- session touched by two clusters came twice, and the two equal rows could get
+    -- different starts_island flags yet be summed in the other order, splitting an island
+    -- into two overlapping windows whose events were then re-read twice (152 duplicate
+    -- event_ids in fct_listening_events at 90 days of bench-transform, stop 21)
     select * from clusters
-    union all
+    union
     select * from touched_sessions
-    union all
+    union
     select * from recatalogued_sessions
 
 ),

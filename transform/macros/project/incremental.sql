@@ -61,23 +61,25 @@
   Both compare distinct files, never rows, on either side.
 #}
 {% macro files_not_in_this(relation, source_file_column='source_file', condition='true') -%}
-    {%- set done_files = '(select distinct source_file from ' ~ this ~ ')' -%}
     {#- distinct first: the anti-join then probes thousands of files, not millions of rows -#}
     {%- set unread_files -%}
         select input_file.source_file
         from (
             select distinct unread.source_file from {{ relation }} as unread where {{ condition }}
         ) as input_file
-        where not exists (
-            select 1 from {{ done_files }} as done
-            where done.source_file = input_file.source_file
-        )
+        where {{ not_in_files_of(this, 'input_file.source_file') }}
     {%- endset -%}
     {{ source_file_column }} between
         (select min(first_file.source_file) from ({{ unread_files }}) as first_file)
         and (select max(last_file.source_file) from ({{ unread_files }}) as last_file)
-    and not exists (
-        select 1 from {{ done_files }} as done
+    and {{ not_in_files_of(this, source_file_column) }}
+{%- endmacro %}
+
+{#- `not_in_files_of(relation, source_file_column)`: the file is not among the distinct
+    files of `relation` (the exact test of files_not_in_this and not_yet_modelled). -#}
+{% macro not_in_files_of(relation, source_file_column) -%}
+    not exists (
+        select 1 from (select distinct source_file from {{ relation }}) as done
         where done.source_file = {{ source_file_column }}
     )
 {%- endmacro %}
@@ -117,11 +119,7 @@
 {%- endmacro %}
 
 {% macro not_yet_modelled(staged) -%}
-    not exists (
-        select 1
-        from (select distinct source_file from {{ mart_relation('fct_listening_events') }}) as modelled
-        where modelled.source_file = {{ staged }}.source_file
-    )
+    {{ not_in_files_of(mart_relation('fct_listening_events'), staged ~ '.source_file') }}
 {%- endmacro %}
 
 {#
